@@ -1,0 +1,86 @@
+"""Voice inventory for the synthetic corpus and the synthesis of one phrase.
+
+Reads nothing at import. `synthesize(voice, text, rng)` runs espeak-ng or flite in a
+temporary directory and returns 16 kHz mono float32 audio (numpy) plus the prosody settings
+it drew. A voice is a string "espeak:<accent>+<variant>" or "flite:<name>".
+"""
+import os
+import subprocess
+import tempfile
+import wave
+
+import numpy as np
+
+ESPEAK_ACCENTS = ["en-gb", "en-us", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp",
+                  "en-gb-x-gbcwmd", "en-us-nyc"]
+# espeak-ng variant files (voices/!v). f4 and the accent en-029 are kept for test only.
+ESPEAK_VARIANTS = ["", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f5",
+                   "klatt", "klatt2", "klatt3", "klatt4", "klatt5", "klatt6", "Alex", "Andy",
+                   "Annie", "Denis", "Gene", "Jacky", "Lee", "Mike", "adam", "anika",
+                   "benjamin", "caleb", "david", "edward", "iven", "john", "linda", "max",
+                   "michel", "norbert", "paul", "pedro", "quincy", "rob", "robert", "steph",
+                   "travis", "victor", "zac", "Alicia", "Andrea", "aunty", "belinda", "boris",
+                   "grandma", "grandpa", "ed", "marcelo", "shelby", "steph2"]
+FLITE_TRAIN = ["kal", "kal16", "awb", "slt"]
+
+# Held out: never used for train or dev.
+HELDOUT_VOICES = ["espeak:en-029+m3",       # unseen accent, seen variant
+                  "espeak:en-gb-x-rp+f4",   # seen accent, unseen variant
+                  "flite:rms"]              # unseen flite voice
+
+SAMPLE_RATE = 16000
+
+
+def train_voice(rng, flite_fraction=0.3):
+    """Draw a training voice: flite with probability flite_fraction, else espeak-ng."""
+    if rng.random() < flite_fraction:
+        return "flite:" + rng.choice(FLITE_TRAIN)
+    acc = rng.choice(ESPEAK_ACCENTS)
+    var = rng.choice(ESPEAK_VARIANTS)
+    return f"espeak:{acc}" + (f"+{var}" if var else "")
+
+
+def _read_wav(path):
+    with wave.open(path, "rb") as w:
+        sr = w.getframerate()
+        n = w.getnframes()
+        ch = w.getnchannels()
+        data = np.frombuffer(w.readframes(n), dtype="<i2").astype(np.float32) / 32768.0
+    if ch > 1:
+        data = data.reshape(-1, ch).mean(axis=1)
+    return data, sr
+
+
+def _resample(x, sr):
+    if sr == SAMPLE_RATE:
+        return x
+    import torch
+    import torchaudio.functional as AF
+    return AF.resample(torch.from_numpy(x), sr, SAMPLE_RATE).numpy()
+
+
+def synthesize(voice, text, rng):
+    """Synthesize text with voice; returns (audio float32 @16 kHz, settings dict)."""
+    engine, name = voice.split(":", 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "o.wav")
+        if engine == "espeak":
+            speed = rng.randint(125, 205)
+            pitch = rng.randint(20, 80)
+            gap = rng.choice([0, 0, 0, 1, 2, 3, 5])
+            settings = {"speed_wpm": speed, "pitch": pitch, "word_gap": gap}
+            cmd = ["espeak-ng", "-v", name, "-s", str(speed), "-p", str(pitch), "-g",
+                   str(gap), "-w", out, text]
+        else:
+            stretch = round(rng.uniform(0.8, 1.3), 3)
+            f0 = rng.randint(85, 180)
+            settings = {"duration_stretch": stretch, "f0_mean": f0}
+            cmd = ["flite", "-voice", name, "--setf", f"duration_stretch={stretch}",
+                   "--setf", f"int_f0_target_mean={f0}", "-t", text, "-o", out]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        x, sr = _read_wav(out)
+    x = _resample(x, sr)
+    peak = float(np.abs(x).max()) if x.size else 0.0
+    if peak > 0:
+        x = x * (0.5 / peak)
+    return x.astype(np.float32), settings
