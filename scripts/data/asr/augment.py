@@ -12,14 +12,34 @@ import numpy as np
 SAMPLE_RATE = 16000
 
 
+_RESAMPLERS = {}
+_NOISE_BANK = {}
+
+
 def speed_perturb(x, factor):
-    """Play x `factor` times faster (resample by 1/factor)."""
-    if abs(factor - 1.0) < 1e-3:
+    """Play x `factor` times faster (resample by 1/factor, target rate rounded to 200 Hz)."""
+    new_sr = int(round(SAMPLE_RATE / factor / 200.0)) * 200
+    if new_sr == SAMPLE_RATE:
         return x
     import torch
-    import torchaudio.functional as AF
-    new_sr = int(round(SAMPLE_RATE / factor / 100.0)) * 100
-    return AF.resample(torch.from_numpy(x), SAMPLE_RATE, new_sr).numpy()
+    import torchaudio.transforms as AT
+    if new_sr not in _RESAMPLERS:
+        _RESAMPLERS[new_sr] = AT.Resample(SAMPLE_RATE, new_sr)
+    with torch.no_grad():
+        return _RESAMPLERS[new_sr](torch.from_numpy(x)).numpy()
+
+
+def noise(n, kind, rng):
+    """A random crop of a cached 20 s noise signal of the given kind (unit variance)."""
+    if kind not in _NOISE_BANK:
+        bank_rng = np.random.default_rng(abs(hash(kind)) % 1000)
+        z = colored_noise(1 << 19, kind, bank_rng)
+        _NOISE_BANK[kind] = (z / (z.std() + 1e-9)).astype(np.float32)
+    z = _NOISE_BANK[kind]
+    if n >= len(z):
+        z = np.tile(z, n // len(z) + 1)
+    s = int(rng.integers(0, len(z) - n + 1))
+    return z[s:s + n]
 
 
 def colored_noise(n, kind, rng):
@@ -39,18 +59,17 @@ def colored_noise(n, kind, rng):
 
 
 def add_noise(x, snr_db, kind, rng):
-    noise = colored_noise(len(x), kind, rng)
+    nz = noise(len(x), kind, rng)
     ps = float(np.mean(x ** 2)) + 1e-10
-    pn = float(np.mean(noise ** 2)) + 1e-10
-    return x + noise * np.sqrt(ps / pn / (10 ** (snr_db / 10)))
+    return x + nz * np.sqrt(ps / (10 ** (snr_db / 10)))
 
 
 def augment(x, rng, strength=1.0):
-    """Return a randomly perturbed copy of x; strength in [0, 1] scales the ranges."""
+    """Return a randomly perturbed copy of x; rng is a numpy Generator, strength in [0, 1]."""
     factor = 1.0 + rng.uniform(-0.15, 0.15) * strength
     y = speed_perturb(x.astype(np.float32), factor)
     if rng.random() < 0.8 * strength:
-        kind = rng.choice(["white", "pink", "brown", "hum"])
+        kind = str(rng.choice(["white", "pink", "brown", "hum"]))
         snr = rng.uniform(35 - 30 * strength, 40)
         y = add_noise(y, snr, kind, rng)
     gain_db = rng.uniform(-20, 6) * strength

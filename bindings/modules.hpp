@@ -1,0 +1,11 @@
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+// One bind_<part>() per part, each in bind_<part>.cpp, called from module.cpp.
+namespace erg::bindings {
+
+void bind_core(pybind11::module_& m);
+void bind_profiler(pybind11::module_& m);
+
+}  // namespace erg::bindings

@@ -1,0 +1,16 @@
+# erg_add_part(<part> [DEPS targets...]) makes the static library erg_<part> from every .cpp
+# under <part>/. Globbing keeps parts self-contained: adding a file never touches another part.
+function(erg_add_part part)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/${part}/*.cpp")
+  set(target erg_${part})
+  if(sources)
+    add_library(${target} STATIC ${sources})
+    set(scope PUBLIC)
+  else()
+    add_library(${target} INTERFACE)
+    set(scope INTERFACE)
+  endif()
+  target_include_directories(${target} ${scope} ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${target} ${scope} ${ARG_DEPS})
+endfunction()
