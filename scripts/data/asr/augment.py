@@ -32,7 +32,7 @@ def speed_perturb(x, factor):
 def noise(n, kind, rng):
     """A random crop of a cached 20 s noise signal of the given kind (unit variance)."""
     if kind not in _NOISE_BANK:
-        bank_rng = np.random.default_rng(abs(hash(kind)) % 1000)
+        bank_rng = np.random.default_rng(["white", "pink", "brown", "hum"].index(kind))
         z = colored_noise(1 << 19, kind, bank_rng)
         _NOISE_BANK[kind] = (z / (z.std() + 1e-9)).astype(np.float32)
     z = _NOISE_BANK[kind]

@@ -9,7 +9,7 @@ from .model import BOS_ID
 
 
 @torch.no_grad()
-def exit_nll(model, ids, context):
+def exit_nll(model, ids, context, batch=16):
     """Summed NLL (nats) per exit layer over byte targets (< 256), and the number of such targets.
 
     Protocol (the C++ `--eval` mirrors it): the stream is cut into consecutive
@@ -20,17 +20,21 @@ def exit_nll(model, ids, context):
     L = model.cfg.n_layers
     nll = np.zeros(L, dtype=np.float64)
     count = 0
-    for start in range(0, len(ids) - 1, context):
-        inp = ids[start:start + context]
-        tgt = ids[start + 1:start + context + 1]
-        inp = inp[:len(tgt)]
+    starts = list(range(0, len(ids) - 1, context))
+    full = [s for s in starts if s + context + 1 <= len(ids)]
+    batches = [full[i:i + batch] for i in range(0, len(full), batch)]
+    batches += [[s] for s in starts if s + context + 1 > len(ids)]
+    for group in batches:
+        n = min(context, len(ids) - 1 - group[0])
+        inp = torch.stack([ids[s:s + n] for s in group])
+        tgt = torch.stack([ids[s + 1:s + n + 1] for s in group])
         byte = tgt < 256
         if not bool(byte.any()):
             continue
-        hs = model.hidden_states(inp[None])
+        hs = model.hidden_states(inp)
         for l, h in enumerate(hs):
-            logp = torch.log_softmax(model.exit_logits(h)[0].double(), dim=-1)
-            nll[l] -= logp[byte.nonzero().squeeze(1), tgt[byte]].sum().item()
+            logp = torch.log_softmax(model.exit_logits(h).double(), dim=-1)
+            nll[l] -= logp.gather(-1, tgt[..., None]).squeeze(-1)[byte].sum().item()
         count += int(byte.sum())
     return nll, count
 

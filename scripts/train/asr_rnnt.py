@@ -1,0 +1,294 @@
+"""Train, evaluate and export erg's streaming RNN-T ASR models (LSTM or Emformer-lite).
+
+Reads the corpus from scripts/data/asr/make_corpus.py (--data, default data/asr: *.tsv,
+wav/, bpe.model) and caches features under <data>/feats/.
+Writes checkpoints and a progress log to --work (default data/asr/run-<encoder>):
+  last.pt (every --ckpt-minutes), best.pt (best dev greedy WER), log.txt.
+With --export (after or instead of training) it evaluates best.pt on the test split and on
+tests/fixtures/asr/testset, then writes models/weights/asr-<encoder>.safetensors + .json,
+models/weights/asr-bpe.model and the golden fixtures tests/fixtures/asr/<encoder>_golden.safetensors.
+
+Recipe (issue 4): phase 1 trains the encoder with character CTC alone on clean audio;
+phase 2 trains RNN-T on BPE pieces + 0.3 x character CTC, phasing augmentation (augmented
+feature copies, SpecAugment-style masks) in over --aug-rampup steps, with the learning rate
+decaying exponentially to --lr-final.
+
+  nice -n 10 /usr/bin/python3 scripts/train/asr_rnnt.py --encoder lstm
+  /usr/bin/python3 scripts/train/asr_rnnt.py --encoder lstm --export --no-train
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+import torchaudio.functional as AF  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from asr import data as D  # noqa: E402
+from asr import decode  # noqa: E402
+from asr.model import RnntModel, count_params  # noqa: E402
+
+CONFIGS = {
+    "lstm": dict(n_mels=80, stack=4, hidden=240, layers=3, dropout=0.1, pred_embed=128,
+                 pred_hidden=192, joiner_dim=256),
+    "emformer": dict(n_mels=80, stack=4, d=192, heads=4, ffn=512, layers=4, chunk=8, left=24,
+                     right=2, dropout=0.1, pred_embed=128, pred_hidden=192, joiner_dim=256),
+}
+
+
+class Log:
+    def __init__(self, path):
+        self.f = open(path, "a")
+
+    def __call__(self, *a):
+        msg = time.strftime("%H:%M:%S ") + " ".join(str(x) for x in a)
+        print(msg, flush=True)
+        self.f.write(msg + "\n")
+        self.f.flush()
+
+
+def load_sp(path):
+    import sentencepiece as spm
+    return spm.SentencePieceProcessor(model_file=path)
+
+
+def build_model(args, sp):
+    cfg = dict(CONFIGS[args.encoder])
+    return RnntModel(args.encoder, sp.get_piece_size(), len(D.CHARS), cfg)
+
+
+def ctc_loss(model, enc, enc_lens, chars, char_lens):
+    lp = F.log_softmax(model.ctc_head(enc), -1).transpose(0, 1)
+    return F.ctc_loss(lp, chars, enc_lens, char_lens, blank=0, reduction="sum",
+                      zero_infinity=True) / chars.shape[0]
+
+
+def rnnt_loss(model, enc, enc_lens, toks, tok_lens):
+    b = toks.shape[0]
+    start = torch.full((b, 1), model.blank, dtype=torch.long)
+    pred, _ = model.predictor(torch.cat([start, toks], 1))
+    e = model.joiner.enc_proj(enc)[:, :, None]
+    p = model.joiner.pred_proj(pred)[:, None]
+    logits = model.joiner(e, p)
+    return AF.rnnt_loss(logits, toks.int(), enc_lens.int(), tok_lens.int(),
+                        blank=model.blank, reduction="mean")
+
+
+def pad_ids(seqs):
+    lens = torch.tensor([len(s) for s in seqs], dtype=torch.long)
+    out = torch.zeros(len(seqs), max(1, int(lens.max())), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+    return out, lens
+
+
+@torch.no_grad()
+def evaluate(model, sp, cache, rows, idx, beam=0):
+    model.eval()
+    refs, hyps = [], []
+    for i in idx:
+        f = cache.get(i)
+        enc, _, _ = model.encode(f[None], torch.tensor([f.shape[0]]))
+        ids = decode.beam_search(model, enc[0], beam) if beam else decode.greedy(model, enc[0])
+        hyps.append(sp.decode(ids))
+        refs.append(rows[i]["text"])
+    model.train()
+    return decode.wer(refs, hyps), hyps
+
+
+def compute_stats(cache, n=3000):
+    idx = np.linspace(0, len(cache) - 1, min(n, len(cache))).astype(int)
+    x = torch.cat([cache.get(int(i)) for i in idx], 0).double()
+    return x.mean(0).float(), x.std(0).clamp_min(1e-3).float()
+
+
+def train(args, log):
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    sp = load_sp(os.path.join(args.data, "bpe.model"))
+    rows = D.read_tsv(os.path.join(args.data, "train.tsv"))
+    dev_rows = D.read_tsv(os.path.join(args.data, "dev.tsv"))
+    log("building clean feature caches")
+    clean = D.FeatCache(D.build_cache(args.data, "train", 0, 80, args.seed, args.jobs))
+    dev = D.FeatCache(D.build_cache(args.data, "dev", 0, 80, args.seed, args.jobs))
+    aug_caches = []
+
+    model = build_model(args, sp)
+    mean, std = compute_stats(clean)
+    model.feat_mean.copy_(mean)
+    model.feat_std.copy_(std)
+    toks = [sp.encode(r["text"]) for r in rows]
+    chars = [D.char_ids(r["text"]) for r in rows]
+    lengths = [clean.length(i) for i in range(len(clean))]
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98))
+    n_params = {k: count_params(getattr(model, k)) for k in ("encoder", "predictor", "joiner")}
+    log("params", n_params, "total", sum(n_params.values()))
+
+    state = {"step": 0, "phase": 1, "phase2_step": 0, "train_s": 0.0, "phase1_s": 0.0,
+             "best_wer": 1e9, "history": []}
+    last = os.path.join(args.work, "last.pt")
+    if os.path.exists(last) and not args.fresh:
+        ck = torch.load(last)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        state = ck["state"]
+        log("resumed from", last, "at step", state["step"])
+
+    def save(path):
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state,
+                    "cfg": model.cfg, "encoder": args.encoder, "args": vars(args)}, path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    dev_idx = list(range(0, len(dev), max(1, len(dev) // args.dev_utts)))[: args.dev_utts]
+    t_start = time.time() - state["train_s"]
+    t_ckpt = time.time()
+    t_eval = time.time()
+    mean_np = model.feat_mean.clone()
+    phase2_s = args.minutes * 60
+    model.train()
+    done = False
+    while not done:
+        for batch in D.make_batches(lengths, args.max_frames, rng):
+            now = time.time()
+            elapsed = now - t_start
+            state["train_s"] = elapsed
+            if state["phase"] == 1 and (state["step"] >= args.ctc_steps or
+                                        elapsed >= args.ctc_minutes * 60):
+                state["phase"] = 2
+                state["phase1_s"] = elapsed
+                log(f"phase 2 (RNN-T + {args.ctc_weight} CTC) from step {state['step']}")
+            # augmentation copies become available once their caches are built
+            while len(aug_caches) < args.aug_copies and state["phase"] == 2:
+                log(f"building augmented feature cache {len(aug_caches) + 1}")
+                aug_caches.append(D.FeatCache(D.build_cache(
+                    args.data, "train", len(aug_caches) + 1, 80, args.seed, args.jobs)))
+                t_start += time.time() - now
+                now = time.time()
+            p2 = state["phase2_step"]
+            if state["phase"] == 1:
+                lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup)
+                aug = 0.0
+            else:
+                prog = max(p2 / args.steps, (elapsed - state["phase1_s"]) / phase2_s)
+                if prog >= 1.0:
+                    done = True
+                    break
+                lr = args.lr * (args.lr_final / args.lr) ** prog
+                aug = min(1.0, p2 / args.aug_rampup)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            feats = []
+            for i in batch:
+                if aug > 0 and aug_caches and rng.random() < aug * args.aug_prob:
+                    feats.append(aug_caches[int(rng.integers(len(aug_caches)))].get(i))
+                else:
+                    feats.append(clean.get(i))
+            x, xl = D.pad(feats)
+            if aug > 0:
+                D.spec_augment(x, xl, rng, aug, mean_np)
+                x = x + torch.from_numpy(rng.normal(0, 0.5 * aug, (x.shape[0], 1, 1))).float()
+            enc, el, _ = model.encode(x, xl)
+            ch, chl = pad_ids([chars[i] for i in batch])
+            lc = ctc_loss(model, enc, el, ch, chl)
+            if state["phase"] == 1:
+                loss, lr_ = lc, torch.tensor(0.0)
+            else:
+                tk, tkl = pad_ids([toks[i] for i in batch])
+                lr_ = rnnt_loss(model, enc, el, tk, tkl)
+                loss = lr_ + args.ctc_weight * lc
+            opt.zero_grad()
+            loss.backward()
+            gn = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+            opt.step()
+            state["step"] += 1
+            if state["phase"] == 2:
+                state["phase2_step"] += 1
+            if state["step"] % 20 == 0:
+                log(f"step {state['step']} phase {state['phase']} t={elapsed / 60:.1f}m "
+                    f"lr={lr:.2e} aug={aug:.2f} ctc={lc.item():.3f} rnnt={lr_.item():.3f} "
+                    f"gn={float(gn):.2f} B={len(batch)} T={x.shape[1]}")
+            if state["phase"] == 2 and time.time() - t_eval > args.eval_minutes * 60:
+                w, hyps = evaluate(model, sp, dev, dev_rows, dev_idx)
+                state["history"].append({"step": state["step"], "min": elapsed / 60,
+                                         "dev_wer_greedy": w})
+                log(f"dev greedy WER {w:.2f}% ({len(dev_idx)} utts) e.g. '{hyps[0]}' "
+                    f"ref '{dev_rows[dev_idx[0]]['text']}'")
+                if w < state["best_wer"]:
+                    state["best_wer"] = w
+                    save(os.path.join(args.work, "best.pt"))
+                    log("new best", w)
+                t_eval = time.time()
+            if time.time() - t_ckpt > args.ckpt_minutes * 60:
+                save(last)
+                t_ckpt = time.time()
+            if os.path.exists(os.path.join(args.work, "STOP")):
+                log("STOP file found")
+                done = True
+                break
+    w, _ = evaluate(model, sp, dev, dev_rows, dev_idx)
+    state["history"].append({"step": state["step"], "min": state["train_s"] / 60,
+                             "dev_wer_greedy": w})
+    log(f"final dev greedy WER {w:.2f}%")
+    save(last)
+    if w <= state["best_wer"]:
+        state["best_wer"] = w
+        save(os.path.join(args.work, "best.pt"))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__)
+    ap.add_argument("--encoder", choices=["lstm", "emformer"], required=True)
+    ap.add_argument("--data", default="data/asr")
+    ap.add_argument("--work", default="")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--jobs", type=int, default=2, help="processes for feature caching")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-final", type=float, default=5e-5)
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--ctc-minutes", type=float, default=6.0)
+    ap.add_argument("--ctc-steps", type=int, default=100000)
+    ap.add_argument("--minutes", type=float, default=70.0, help="phase 2 time budget")
+    ap.add_argument("--steps", type=int, default=1000000, help="phase 2 step budget")
+    ap.add_argument("--ctc-weight", type=float, default=0.3)
+    ap.add_argument("--aug-copies", type=int, default=2)
+    ap.add_argument("--aug-prob", type=float, default=0.7)
+    ap.add_argument("--aug-rampup", type=int, default=1000)
+    ap.add_argument("--max-frames", type=int, default=10000, help="padded 10 ms frames/batch")
+    ap.add_argument("--clip", type=float, default=5.0)
+    ap.add_argument("--dev-utts", type=int, default=150)
+    ap.add_argument("--eval-minutes", type=float, default=6.0)
+    ap.add_argument("--ckpt-minutes", type=float, default=3.0)
+    ap.add_argument("--fresh", action="store_true", help="ignore an existing last.pt")
+    ap.add_argument("--no-train", action="store_true")
+    ap.add_argument("--prepare-only", action="store_true", help="only build feature caches")
+    ap.add_argument("--export", action="store_true")
+    ap.add_argument("--ckpt", default="", help="checkpoint to export (default best.pt)")
+    ap.add_argument("--eval-utts", type=int, default=0, help="limit test utts (0 = all)")
+    args = ap.parse_args()
+    args.work = args.work or os.path.join(args.data, f"run-{args.encoder}")
+    os.makedirs(args.work, exist_ok=True)
+    torch.set_num_threads(1)
+    log = Log(os.path.join(args.work, "log.txt"))
+    if args.prepare_only:
+        for split, copies in (("train", range(args.aug_copies + 1)), ("dev", [0]), ("test", [0])):
+            for c in copies:
+                log("feature cache", D.build_cache(args.data, split, c, 80, args.seed, args.jobs))
+        return
+    if not args.no_train:
+        train(args, log)
+    if args.export:
+        from asr import export
+        export.run(args, log)
+
+
+if __name__ == "__main__":
+    main()
