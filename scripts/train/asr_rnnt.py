@@ -164,13 +164,16 @@ def train(args, log):
                 state["phase"] = 2
                 state["phase1_s"] = elapsed
                 log(f"phase 2 (RNN-T + {args.ctc_weight} CTC) from step {state['step']}")
-            # augmentation copies become available once their caches are built
-            while len(aug_caches) < args.aug_copies and state["phase"] == 2:
-                log(f"building augmented feature cache {len(aug_caches) + 1}")
-                aug_caches.append(D.FeatCache(D.build_cache(
-                    args.data, "train", len(aug_caches) + 1, 80, args.seed, args.jobs)))
-                t_start += time.time() - now
-                now = time.time()
+            # augmented copies are used once their caches exist (built by --prepare-only
+            # or, with --build-aug, here)
+            if state["phase"] == 2 and len(aug_caches) < args.aug_copies and \
+                    state["step"] % 25 == 0:
+                k = len(aug_caches) + 1
+                prefix = os.path.join(args.data, "feats", f"train_m80_c{k}")
+                if args.build_aug or os.path.exists(prefix + ".idx.npy"):
+                    aug_caches.append(D.FeatCache(D.build_cache(
+                        args.data, "train", k, 80, args.seed, args.jobs)))
+                    log(f"using augmented feature copy {k}")
             p2 = state["phase2_step"]
             if state["phase"] == 1:
                 lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup)
@@ -269,6 +272,7 @@ def main():
     ap.add_argument("--ckpt-minutes", type=float, default=3.0)
     ap.add_argument("--fresh", action="store_true", help="ignore an existing last.pt")
     ap.add_argument("--no-train", action="store_true")
+    ap.add_argument("--build-aug", action="store_true", help="build augmented caches here")
     ap.add_argument("--prepare-only", action="store_true", help="only build feature caches")
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--ckpt", default="", help="checkpoint to export (default best.pt)")
@@ -279,7 +283,8 @@ def main():
     torch.set_num_threads(1)
     log = Log(os.path.join(args.work, "log.txt"))
     if args.prepare_only:
-        for split, copies in (("train", range(args.aug_copies + 1)), ("dev", [0]), ("test", [0])):
+        for split, copies in (("train", [0]), ("dev", [0]), ("test", [0]),
+                              ("train", range(1, args.aug_copies + 1))):
             for c in copies:
                 log("feature cache", D.build_cache(args.data, split, c, 80, args.seed, args.jobs))
         return

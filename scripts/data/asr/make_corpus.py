@@ -47,11 +47,16 @@ def write_wav(path, x, sr=16000):
 def _job(args):
     uid, path, text, voice, seed = args
     rng = random.Random(seed)
+    if os.path.exists(path):      # resume: same seed gives the same settings
+        settings = voices.draw_settings(voice, rng)
+        with wave.open(path, "rb") as w:
+            return uid, w.getnframes() / 16000.0, settings
     x, settings = voices.synthesize(voice, text, rng)
     lead = np.zeros(int(rng.uniform(0.05, 0.3) * 16000), np.float32)
     trail = np.zeros(int(rng.uniform(0.4, 0.9) * 16000), np.float32)
     x = np.concatenate([lead, x, trail])
-    write_wav(path, x)
+    write_wav(path + ".tmp.wav", x)
+    os.replace(path + ".tmp.wav", path)
     return uid, len(x) / 16000.0, settings
 
 

@@ -59,24 +59,27 @@ def _resample(x, sr):
     return AF.resample(torch.from_numpy(x), sr, SAMPLE_RATE).numpy()
 
 
+def draw_settings(voice, rng):
+    """Prosody settings for one utterance (speed, pitch, word gap / stretch, f0)."""
+    if voice.startswith("espeak:"):
+        return {"speed_wpm": rng.randint(125, 205), "pitch": rng.randint(20, 80),
+                "word_gap": rng.choice([0, 0, 0, 1, 2, 3, 5])}
+    return {"duration_stretch": round(rng.uniform(0.8, 1.3), 3), "f0_mean": rng.randint(85, 180)}
+
+
 def synthesize(voice, text, rng):
     """Synthesize text with voice; returns (audio float32 @16 kHz, settings dict)."""
     engine, name = voice.split(":", 1)
+    settings = draw_settings(voice, rng)
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "o.wav")
         if engine == "espeak":
-            speed = rng.randint(125, 205)
-            pitch = rng.randint(20, 80)
-            gap = rng.choice([0, 0, 0, 1, 2, 3, 5])
-            settings = {"speed_wpm": speed, "pitch": pitch, "word_gap": gap}
-            cmd = ["espeak-ng", "-v", name, "-s", str(speed), "-p", str(pitch), "-g",
-                   str(gap), "-w", out, text]
+            cmd = ["espeak-ng", "-v", name, "-s", str(settings["speed_wpm"]), "-p",
+                   str(settings["pitch"]), "-g", str(settings["word_gap"]), "-w", out, text]
         else:
-            stretch = round(rng.uniform(0.8, 1.3), 3)
-            f0 = rng.randint(85, 180)
-            settings = {"duration_stretch": stretch, "f0_mean": f0}
-            cmd = ["flite", "-voice", name, "--setf", f"duration_stretch={stretch}",
-                   "--setf", f"int_f0_target_mean={f0}", "-t", text, "-o", out]
+            cmd = ["flite", "-voice", name, "--setf",
+                   f"duration_stretch={settings['duration_stretch']}",
+                   "--setf", f"int_f0_target_mean={settings['f0_mean']}", "-t", text, "-o", out]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         x, sr = _read_wav(out)
     x = _resample(x, sr)

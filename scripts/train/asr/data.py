@@ -80,10 +80,11 @@ def build_cache(data_dir, split, copy, n_mels=80, seed=1234, jobs=2):
             feats.extend(part)
     offs = np.zeros(len(feats) + 1, np.int64)
     offs[1:] = np.cumsum([f.shape[0] for f in feats])
-    np.save(prefix + ".tmp.npy", np.concatenate(feats, 0))
-    os.replace(prefix + ".tmp.npy", prefix + ".npy")
-    np.save(prefix + ".idx.tmp.npy", offs)
-    os.replace(prefix + ".idx.tmp.npy", prefix + ".idx.npy")
+    tmp = f"{prefix}.tmp{os.getpid()}"
+    np.save(tmp + ".npy", np.concatenate(feats, 0))
+    os.replace(tmp + ".npy", prefix + ".npy")
+    np.save(tmp + ".idx.npy", offs)
+    os.replace(tmp + ".idx.npy", prefix + ".idx.npy")
     return prefix
 
 

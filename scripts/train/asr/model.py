@@ -67,10 +67,10 @@ class EmformerLayer(nn.Module):
         self.ffn2 = nn.Linear(ffn, d)
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, x, k_cache, v_cache, key_valid, rel_index):
+    def forward(self, x, k_cache, v_cache, allowed, rel_index):
         """x (B, W, d) window input; k_cache/v_cache (B, Lc, d) projected keys/values of the
-        left context; key_valid (B, Lc + W) bool; rel_index (W, Lc + W) long into rel_bias.
-        Returns (y (B, W, d), k (B, W, d), v (B, W, d)) with k, v of this window."""
+        left context; allowed (B, W or 1, Lc + W) bool; rel_index (W, Lc + W) long into
+        rel_bias. Returns (y (B, W, d), k (B, W, d), v (B, W, d)) with k, v of this window."""
         b, w, d = x.shape
         hd = d // self.h
         z = self.ln_attn(x)
@@ -85,7 +85,7 @@ class EmformerLayer(nn.Module):
         vh = v.view(b, n, self.h, hd).transpose(1, 2)
         scores = qh @ kh.transpose(-1, -2) / math.sqrt(hd)         # B,H,W,N
         scores = scores + self.rel_bias[:, rel_index].unsqueeze(0)
-        scores = scores.masked_fill(~key_valid[:, None, None, :], -1e9)
+        scores = scores.masked_fill(~allowed[:, None], -1e9)
         att = torch.softmax(scores, -1)
         y = (self.drop(att) @ vh).transpose(1, 2).reshape(b, w, d)
         x = x + self.drop(self.o(y))
@@ -137,13 +137,17 @@ class EmformerEncoder(nn.Module):
         rel = self.rel_index(cvalid.shape[1], x.shape[1]).to(x.device)
         new_kv = []
         for layer, (kc, vc) in zip(self.layers, kv):
-            x, k, v = layer(x, kc, vc, key_valid, rel)
+            x, k, v = layer(x, kc, vc, key_valid[:, None, :], rel)
             new_kv.append((torch.cat([kc, k[:, :n_emit]], 1)[:, -self.left:],
                            torch.cat([vc, v[:, :n_emit]], 1)[:, -self.left:]))
         new_valid = torch.cat([cvalid, win_valid[:, :n_emit]], 1)[:, -self.left:]
         return self.ln_out(x[:, :n_emit]), {"kv": new_kv, "valid": new_valid}
 
     def forward(self, feats, lengths, state=None):
+        """Streaming (chunk loop) when state is given or in eval mode, else the equivalent
+        parallel form with right-context copies (used for training)."""
+        if state is None and self.training:
+            return self.forward_parallel(feats, lengths)
         x, lengths = stack_frames(feats, lengths, self.stack)
         x = self.drop(self.inp(x))
         b, t, _ = x.shape
@@ -158,6 +162,40 @@ class EmformerEncoder(nn.Module):
             outs.append(o)
         out = torch.cat(outs, 1) if outs else x.new_zeros(b, 0, self.d)
         return out, lengths, state
+
+
+    def forward_parallel(self, feats, lengths):
+        """Same result as the chunk loop, computed for all chunks at once (Emformer-style):
+        the lookahead frames of every chunk are appended as separate copies whose layer
+        outputs evolve separately, and an attention mask gives every query exactly the keys
+        its streaming window would see."""
+        x, lengths = stack_frames(feats, lengths, self.stack)
+        x = self.drop(self.inp(x))
+        b, t, d = x.shape
+        C, R, L = self.chunk, self.right, self.left
+        n = (t + C - 1) // C
+        tp = n * C
+        xp = F.pad(x, (0, 0, 0, tp + R - t))
+        rpos = torch.tensor([(c + 1) * C + r for c in range(n) for r in range(R)],
+                            dtype=torch.long)
+        pos = torch.cat([torch.arange(tp), rpos])
+        is_main = torch.cat([torch.ones(tp, dtype=torch.bool), torch.zeros(n * R, dtype=torch.bool)])
+        chunk_id = torch.cat([torch.arange(tp) // C,
+                              torch.arange(n).repeat_interleave(R)])
+        s = torch.cat([xp[:, :tp], xp[:, rpos]], 1)
+        cq, ck = chunk_id[:, None], chunk_id[None, :]
+        pk = pos[None, :]
+        allowed = torch.where(is_main[None, :], (pk < (cq + 1) * C) & (pk >= cq * C - L),
+                              ck == cq)
+        valid = pos[None, :].to(x.device) < lengths[:, None]            # (B, K)
+        allowed = allowed[None].to(x.device) & valid[:, None, :]
+        # pairs outside a window are masked; clamp only keeps their index in range
+        rel = (pos[None, :] - pos[:, None] + self.rel_offset).clamp(0, self.n_rel - 1)
+        rel = rel.to(x.device)
+        empty = s.new_zeros(b, 0, d)
+        for layer in self.layers:
+            s, _, _ = layer(s, empty, empty, allowed, rel)
+        return self.ln_out(s[:, :t]), lengths, None
 
 
 class Predictor(nn.Module):
