@@ -1,0 +1,160 @@
+#pragma once
+
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profiler/perf_syscalls.hpp"
+
+// Helpers that build fake sysfs trees in temporary directories and a scriptable perf syscall
+// layer, so the profiler's hardware paths run on machines without RAPL or a hardware PMU.
+namespace erg::profiler::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "erg-prof-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_file(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::trunc);
+  out << text;
+}
+
+// One powercap zone directory, as the kernel lays it out under /sys/class/powercap. The
+// default max range is a real package value (unit 2^-14 J).
+inline void add_zone(const std::filesystem::path& root, const std::string& dir_name,
+                     const std::string& name, std::uint64_t energy_uj = 0,
+                     std::optional<std::uint64_t> max_energy_range_uj = 262143328850ULL,
+                     std::optional<std::uint64_t> max_power_uw = std::nullopt) {
+  const auto dir = root / dir_name;
+  write_file(dir / "name", name + "\n");
+  write_file(dir / "energy_uj", std::to_string(energy_uj) + "\n");
+  if (max_energy_range_uj) {
+    write_file(dir / "max_energy_range_uj", std::to_string(*max_energy_range_uj) + "\n");
+  }
+  if (max_power_uw) {
+    write_file(dir / "constraint_0_max_power_uw", std::to_string(*max_power_uw) + "\n");
+  }
+  write_file(dir / "enabled", "1\n");
+}
+
+// The control-type directory ("intel-rapl") that sits beside the zones and is not a zone.
+inline void add_control_type(const std::filesystem::path& root, const std::string& dir) {
+  write_file(root / dir / "enabled", "1\n");
+}
+
+inline void set_energy(const std::filesystem::path& root, const std::string& dir,
+                       std::uint64_t energy_uj) {
+  write_file(root / dir / "energy_uj", std::to_string(energy_uj) + "\n");
+}
+
+// A perf_event layer whose answers the test scripts: it records every open, hands out fds from
+// 100 up, and returns per-fd counts in whatever read_format the attr asked for.
+class FakePerfSyscalls final : public PerfSyscalls {
+ public:
+  static constexpr int kFirstFd = 100;
+  struct Opened {
+    perf_event_attr attr{};
+    pid_t pid = 0;
+    int cpu = 0;
+    int group_fd = -1;
+    unsigned long flags = 0;
+    bool closed = false;
+  };
+
+  std::vector<Opened> opened;
+  // Returns an errno to refuse an open (0 accepts it).
+  std::function<int(const perf_event_attr&, pid_t, int)> refuse;
+  std::map<int, std::uint64_t> counts;  // value per fd
+  std::uint64_t time_enabled_ns = 1000;
+  std::uint64_t time_running_ns = 1000;
+  std::vector<std::pair<int, unsigned long>> ioctls;  // (fd, request)
+
+  int open(perf_event_attr& attr, pid_t pid, int cpu, int group_fd, unsigned long flags) override {
+    if (refuse) {
+      if (const int error = refuse(attr, pid, cpu)) return -error;
+    }
+    opened.push_back({attr, pid, cpu, group_fd, flags, false});
+    return kFirstFd + static_cast<int>(opened.size()) - 1;
+  }
+
+  ssize_t read(int fd, void* buf, std::size_t bytes) override {
+    const auto& attr = at(fd).attr;
+    std::vector<std::uint64_t> words;
+    if (attr.read_format & PERF_FORMAT_GROUP) {
+      std::vector<int> members{fd};
+      for (std::size_t i = 0; i < opened.size(); ++i) {
+        if (opened[i].group_fd == fd && !opened[i].closed) {
+          members.push_back(kFirstFd + static_cast<int>(i));
+        }
+      }
+      words.push_back(members.size());
+      if (attr.read_format & PERF_FORMAT_TOTAL_TIME_ENABLED) words.push_back(time_enabled_ns);
+      if (attr.read_format & PERF_FORMAT_TOTAL_TIME_RUNNING) words.push_back(time_running_ns);
+      for (int member : members) {
+        words.push_back(counts[member]);
+        if (attr.read_format & PERF_FORMAT_ID) words.push_back(static_cast<std::uint64_t>(member));
+      }
+    } else {
+      words.push_back(counts[fd]);
+      if (attr.read_format & PERF_FORMAT_TOTAL_TIME_ENABLED) words.push_back(time_enabled_ns);
+      if (attr.read_format & PERF_FORMAT_TOTAL_TIME_RUNNING) words.push_back(time_running_ns);
+      if (attr.read_format & PERF_FORMAT_ID) words.push_back(static_cast<std::uint64_t>(fd));
+    }
+    const auto size = words.size() * sizeof(std::uint64_t);
+    if (bytes < size) {
+      errno = ENOSPC;
+      return -1;
+    }
+    std::memcpy(buf, words.data(), size);
+    return static_cast<ssize_t>(size);
+  }
+
+  int ioctl(int fd, unsigned long request, unsigned long arg) override {
+    ioctls.emplace_back(fd, request);
+    if (request == PERF_EVENT_IOC_ID) {
+      *reinterpret_cast<std::uint64_t*>(arg) = static_cast<std::uint64_t>(fd);
+    }
+    return 0;
+  }
+
+  int close(int fd) override {
+    at(fd).closed = true;
+    return 0;
+  }
+
+  Opened& at(int fd) { return opened.at(static_cast<std::size_t>(fd - kFirstFd)); }
+  int open_count() const {
+    int n = 0;
+    for (const auto& o : opened)
+      n += o.closed ? 0 : 1;
+    return n;
+  }
+};
+
+}  // namespace erg::profiler::testing
