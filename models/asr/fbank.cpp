@@ -71,7 +71,7 @@ Fbank::Fbank(const FbankOptions& options)
   for (std::size_t i = 0; i < window_samples_; ++i) {
     const double hann =
         0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / denom);
-    window_function_[i] = static_cast<float>(std::pow(hann, 0.85));
+    window_function_[i] = std::pow(hann, 0.85);
   }
 
   // Triangular filters equally spaced on the mel scale over FFT bins 0 .. N/2 - 1; the Nyquist
@@ -91,7 +91,7 @@ Fbank::Fbank(const FbankOptions& options)
     const double center = left + mel_delta;
     const double right = center + mel_delta;
     std::size_t first = num_fft_bins;
-    std::vector<float> weights;
+    std::vector<double> weights;
     for (std::size_t k = 0; k < num_fft_bins; ++k) {
       const double mel = mel_scale(bin_width_hz * static_cast<double>(k));
       const double weight =
@@ -101,7 +101,7 @@ Fbank::Fbank(const FbankOptions& options)
         continue;
       }
       if (first == num_fft_bins) first = k;
-      weights.push_back(static_cast<float>(weight));
+      weights.push_back(weight);
     }
     if (first == num_fft_bins) first = 0;  // an empty filter (too many bins for this FFT)
     mel_first_bin_.push_back(first);
@@ -112,8 +112,8 @@ Fbank::Fbank(const FbankOptions& options)
   power_.assign(spectrum_.num_bins(), 0.0f);
 }
 
-std::span<const float> Fbank::weights(std::size_t mel_bin) const {
-  return std::span<const float>(mel_weights_)
+std::span<const double> Fbank::weights(std::size_t mel_bin) const {
+  return std::span<const double>(mel_weights_)
       .subspan(mel_offset_[mel_bin], mel_offset_[mel_bin + 1] - mel_offset_[mel_bin]);
 }
 
@@ -124,20 +124,20 @@ std::size_t Fbank::num_frames(std::size_t num_samples) const {
 
 void Fbank::compute_frame(std::span<const float> window, std::span<float> out) {
   const std::size_t n = window_samples_;
-  const float scale = options_.sample_scale;
+  const double scale = options_.sample_scale;
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     frame_[i] = window[i] * scale;
     sum += frame_[i];
   }
   if (options_.remove_dc_offset) {
-    const auto mean = static_cast<float>(sum / static_cast<double>(n));
+    const double mean = sum / static_cast<double>(n);
     for (std::size_t i = 0; i < n; ++i)
       frame_[i] -= mean;
   }
   if (options_.preemphasis != 0.0) {
     // x[i] -= p * x[i - 1], and x[0] -= p * x[0] (Kaldi replicates the first sample).
-    const auto p = static_cast<float>(options_.preemphasis);
+    const double p = options_.preemphasis;
     for (std::size_t i = n - 1; i > 0; --i)
       frame_[i] -= p * frame_[i - 1];
     frame_[0] -= p * frame_[0];
@@ -148,12 +148,12 @@ void Fbank::compute_frame(std::span<const float> window, std::span<float> out) {
   spectrum_.compute(frame_, power_);
   constexpr double kEpsilon = std::numeric_limits<float>::epsilon();
   for (std::size_t m = 0; m < options_.num_mel_bins; ++m) {
-    const float* w = mel_weights_.data() + mel_offset_[m];
+    const double* w = mel_weights_.data() + mel_offset_[m];
     const std::size_t count = mel_offset_[m + 1] - mel_offset_[m];
-    const float* p = power_.data() + mel_first_bin_[m];
+    const double* p = power_.data() + mel_first_bin_[m];
     double energy = 0.0;
     for (std::size_t k = 0; k < count; ++k)
-      energy += static_cast<double>(w[k]) * p[k];
+      energy += w[k] * p[k];
     out[m] = static_cast<float>(std::log(std::max(energy, kEpsilon)));
   }
 }

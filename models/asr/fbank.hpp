@@ -26,8 +26,9 @@ struct FbankOptions {
   float sample_scale = 32768.0f;
 };
 
-// The log-mel filterbank of one window at a time, or of a whole signal. Matches
-// torchaudio.compliance.kaldi.fbank within 1e-3 (tests/models/asr/fbank_test.cpp).
+// The log-mel filterbank of one window at a time, or of a whole signal. Computed in double
+// from the float samples; matches torchaudio.compliance.kaldi.fbank within 1e-3
+// (tests/models/asr/fbank_test.cpp).
 class Fbank {
  public:
   // Throws erg::Error naming the bad option field.
@@ -48,19 +49,19 @@ class Fbank {
 
   // Triangular filter k covers FFT bins [first_bin(k), first_bin(k) + weights(k).size()).
   std::size_t first_bin(std::size_t mel_bin) const { return mel_first_bin_[mel_bin]; }
-  std::span<const float> weights(std::size_t mel_bin) const;
+  std::span<const double> weights(std::size_t mel_bin) const;
 
  private:
   FbankOptions options_;
   std::size_t window_samples_ = 0;
   std::size_t shift_samples_ = 0;
   RealPowerSpectrum spectrum_;
-  std::vector<float> window_function_;
+  std::vector<double> window_function_;
   std::vector<std::size_t> mel_first_bin_;
   std::vector<std::size_t> mel_offset_;  // into mel_weights_, num_mel_bins + 1 entries
-  std::vector<float> mel_weights_;
-  std::vector<float> frame_;  // fft_size() scratch
-  std::vector<float> power_;  // fft_size() / 2 + 1 scratch
+  std::vector<double> mel_weights_;
+  std::vector<double> frame_;  // fft_size() scratch
+  std::vector<double> power_;  // fft_size() / 2 + 1 scratch
 };
 
 }  // namespace erg::models::asr

@@ -32,14 +32,13 @@ Fft::Fft(std::size_t size) : size_(size) {
   }
   twiddles_.resize(size / 2);
   for (std::size_t k = 0; k < size / 2; ++k) {
-    // Computed in double so the float table carries no accumulated rounding.
     const double angle =
         -2.0 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(size);
-    twiddles_[k] = {static_cast<float>(std::cos(angle)), static_cast<float>(std::sin(angle))};
+    twiddles_[k] = {std::cos(angle), std::sin(angle)};
   }
 }
 
-void Fft::transform(std::span<std::complex<float>> data) const {
+void Fft::transform(std::span<std::complex<double>> data) const {
   for (std::size_t i = 0; i < size_; ++i) {
     if (i < bit_reverse_[i]) std::swap(data[i], data[bit_reverse_[i]]);
   }
@@ -47,12 +46,12 @@ void Fft::transform(std::span<std::complex<float>> data) const {
     const std::size_t stride = size_ / (2 * half);  // twiddle index step for this stage
     for (std::size_t start = 0; start < size_; start += 2 * half) {
       for (std::size_t j = 0; j < half; ++j) {
-        const std::complex<float> w = twiddles_[j * stride];
-        const std::complex<float> a = data[start + j];
-        const std::complex<float> b = data[start + j + half];
+        const std::complex<double> w = twiddles_[j * stride];
+        const std::complex<double> a = data[start + j];
+        const std::complex<double> b = data[start + j + half];
         // Written out: std::complex operator* checks for NaN/inf on every call.
-        const std::complex<float> wb(w.real() * b.real() - w.imag() * b.imag(),
-                                     w.real() * b.imag() + w.imag() * b.real());
+        const std::complex<double> wb(w.real() * b.real() - w.imag() * b.imag(),
+                                      w.real() * b.imag() + w.imag() * b.real());
         data[start + j] = a + wb;
         data[start + j + half] = a - wb;
       }
@@ -71,11 +70,11 @@ RealPowerSpectrum::RealPowerSpectrum(std::size_t size)
   for (std::size_t k = 0; k <= size / 2; ++k) {
     const double angle =
         -2.0 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(size);
-    split_twiddles_[k] = {static_cast<float>(std::cos(angle)), static_cast<float>(std::sin(angle))};
+    split_twiddles_[k] = {std::cos(angle), std::sin(angle)};
   }
 }
 
-void RealPowerSpectrum::compute(std::span<const float> frame, std::span<float> power) {
+void RealPowerSpectrum::compute(std::span<const double> frame, std::span<double> power) {
   const std::size_t half = size_ / 2;
   for (std::size_t n = 0; n < half; ++n)
     scratch_[n] = {frame[2 * n], frame[2 * n + 1]};
@@ -83,16 +82,16 @@ void RealPowerSpectrum::compute(std::span<const float> frame, std::span<float> p
   // With Z = FFT(z), z[n] = x[2n] + i x[2n+1]:  E[k] = (Z[k] + conj(Z[N/2-k])) / 2 (even part),
   // O[k] = (Z[k] - conj(Z[N/2-k])) / 2i (odd part), X[k] = E[k] + exp(-2 pi i k / N) O[k].
   for (std::size_t k = 0; k <= half; ++k) {
-    const std::complex<float> zk = scratch_[k == half ? 0 : k];
-    const std::complex<float> zc = std::conj(scratch_[k == 0 ? 0 : half - k]);
-    const float even_re = 0.5f * (zk.real() + zc.real());
-    const float even_im = 0.5f * (zk.imag() + zc.imag());
+    const std::complex<double> zk = scratch_[k == half ? 0 : k];
+    const std::complex<double> zc = std::conj(scratch_[k == 0 ? 0 : half - k]);
+    const double even_re = 0.5 * (zk.real() + zc.real());
+    const double even_im = 0.5 * (zk.imag() + zc.imag());
     // (zk - zc) / 2i = (im, -re) / 2
-    const float odd_re = 0.5f * (zk.imag() - zc.imag());
-    const float odd_im = -0.5f * (zk.real() - zc.real());
-    const std::complex<float> w = split_twiddles_[k];
-    const float re = even_re + w.real() * odd_re - w.imag() * odd_im;
-    const float im = even_im + w.real() * odd_im + w.imag() * odd_re;
+    const double odd_re = 0.5 * (zk.imag() - zc.imag());
+    const double odd_im = -0.5 * (zk.real() - zc.real());
+    const std::complex<double> w = split_twiddles_[k];
+    const double re = even_re + w.real() * odd_re - w.imag() * odd_im;
+    const double im = even_im + w.real() * odd_im + w.imag() * odd_re;
     power[k] = re * re + im * im;
   }
 }

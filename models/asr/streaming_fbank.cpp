@@ -26,7 +26,7 @@ std::size_t StreamingFbank::push(std::span<const float> pcm, FeatureMatrix& out)
   const std::size_t shift = fbank_.shift_samples();
   std::size_t start = 0;
   std::size_t emitted = 0;
-  while (pending_.size() - start >= window) {
+  while (start + window <= pending_.size()) {
     fbank_.compute_frame(std::span<const float>(pending_).subspan(start, window), out.append_row());
     start += shift;
     ++emitted;

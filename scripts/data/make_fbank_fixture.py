@@ -6,10 +6,12 @@ syllable-rate envelopes, white noise, a short pause), quantized to the int16 gri
 float32 in [-1, 1). Runs torchaudio.compliance.kaldi.fbank on it with the options the ASR
 trainer uses (scripts/train/asr/data.py: samples scaled by 32768, dither 0, Povey window,
 25 ms / 10 ms, preemphasis 0.97, remove_dc_offset, snip_edges, low_freq 20, high_freq 0) for
-40 and 80 mel bins.
+40 and 80 mel bins, once in float32 (what the trainer computes) and once in float64 (the same
+function on a double tensor: a reference free of float32 FFT rounding, which reaches ~5e-4 in
+weak low mel bins).
 
 Writes --out (default tests/fixtures/frontend/fbank_golden.bin), little-endian:
-  char[8]  magic "ERGFBK01"
+  char[8]  magic "ERGFBK02"
   u32      sample_rate_hz
   u32      num_samples
   f32      sample_scale            (multiplier applied to the samples before fbank)
@@ -17,6 +19,7 @@ Writes --out (default tests/fixtures/frontend/fbank_golden.bin), little-endian:
   f32      samples[num_samples]
   num_tables times:
     u32    num_mel_bins
+    u32    torch_precision_bits    (32 or 64: the dtype torchaudio computed in)
     u32    num_frames
     f32    fbank[num_frames * num_mel_bins]   (row-major, one frame per row)
 """
@@ -29,7 +32,7 @@ import numpy as np
 import torch
 import torchaudio.compliance.kaldi as kaldi
 
-MAGIC = b"ERGFBK01"
+MAGIC = b"ERGFBK02"
 SAMPLE_RATE_HZ = 16000
 SAMPLE_SCALE = 32768.0
 FBANK_OPTS = dict(frame_length=25.0, frame_shift=10.0, dither=0.0, energy_floor=0.0,
@@ -80,18 +83,19 @@ def main():
     wav = torch.from_numpy(samples)[None] * SAMPLE_SCALE
     tables = []
     for bins in args.bins:
-        feats = kaldi.fbank(wav, num_mel_bins=bins, **FBANK_OPTS).numpy().astype("<f4")
-        tables.append((bins, feats))
+        for bits, w in ((32, wav), (64, wav.double())):
+            feats = kaldi.fbank(w, num_mel_bins=bins, **FBANK_OPTS).numpy().astype("<f4")
+            tables.append((bins, bits, feats))
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "wb") as f:
         f.write(MAGIC)
         f.write(struct.pack("<IIfI", SAMPLE_RATE_HZ, len(samples), SAMPLE_SCALE, len(tables)))
         f.write(samples.astype("<f4").tobytes())
-        for bins, feats in tables:
-            f.write(struct.pack("<II", bins, feats.shape[0]))
+        for bins, bits, feats in tables:
+            f.write(struct.pack("<III", bins, bits, feats.shape[0]))
             f.write(np.ascontiguousarray(feats).tobytes())
-    sizes = ", ".join(f"{b} bins: {t.shape[0]} frames" for b, t in tables)
+    sizes = ", ".join(f"{b} bins float{p}: {t.shape[0]} frames" for b, p, t in tables)
     print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes; {len(samples)} samples; {sizes})")
 
 
