@@ -1,0 +1,62 @@
+#include "sweep/runner.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <iostream>
+#include <mutex>
+#include <optional>
+
+#include "sweep/config_hash.hpp"
+#include "sweep/progress_bar.hpp"
+
+namespace erg::sweep {
+
+RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& store,
+                    const Evaluator& evaluate, const RunOptions& options) {
+  RunSummary summary;
+  std::vector<std::pair<std::string, const nlohmann::json*>> todo;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    if (!options.shard.owns(i)) continue;
+    ++summary.jobs;
+    auto key = config_key(configs[i]);
+    if (store.contains(key)) {
+      ++summary.skipped;
+    } else {
+      todo.emplace_back(std::move(key), &configs[i]);
+    }
+  }
+  std::optional<ProgressBar> bar;
+  if (options.progress) bar.emplace(todo.size(), std::cerr, ::isatty(STDERR_FILENO) != 0);
+
+  std::mutex mutex;
+  std::atomic<bool> cancelled{false};
+  {
+    boost::asio::thread_pool pool(options.threads == 0 ? 1 : options.threads);
+    for (const auto& [key, config] : todo) {
+      boost::asio::post(pool, [&, key = key, config = config] {
+        if (options.cancel != nullptr && options.cancel->load()) {
+          cancelled = true;
+          return;
+        }
+        try {
+          nlohmann::json row{{"key", key}, {"config", *config}, {"metrics", evaluate(*config)}};
+          store.append(row);
+          std::lock_guard lock(mutex);
+          ++summary.evaluated;
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mutex);
+          summary.errors.push_back(key + ": " + e.what());
+        }
+        if (bar) bar->advance();
+      });
+    }
+    pool.join();
+  }
+  if (bar) bar->finish();
+  summary.cancelled = cancelled;
+  return summary;
+}
+
+}  // namespace erg::sweep
