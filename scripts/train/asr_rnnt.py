@@ -179,7 +179,10 @@ def train(args, log):
                 lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup)
                 aug = 0.0
             else:
-                prog = max(p2 / args.steps, (elapsed - state["phase1_s"]) / phase2_s)
+                budget = phase2_s
+                if args.deadline:
+                    budget = min(budget, args.deadline - (t_start + state["phase1_s"]))
+                prog = max(p2 / args.steps, (elapsed - state["phase1_s"]) / max(1.0, budget))
                 if prog >= 1.0:
                     done = True
                     break
@@ -261,6 +264,7 @@ def main():
     ap.add_argument("--ctc-steps", type=int, default=100000)
     ap.add_argument("--minutes", type=float, default=70.0, help="phase 2 time budget")
     ap.add_argument("--steps", type=int, default=1000000, help="phase 2 step budget")
+    ap.add_argument("--deadline", default="", help="UTC HH:MM by which phase 2 must end")
     ap.add_argument("--ctc-weight", type=float, default=0.3)
     ap.add_argument("--aug-copies", type=int, default=2)
     ap.add_argument("--aug-prob", type=float, default=0.7)
@@ -278,6 +282,14 @@ def main():
     ap.add_argument("--ckpt", default="", help="checkpoint to export (default best.pt)")
     ap.add_argument("--eval-utts", type=int, default=0, help="limit test utts (0 = all)")
     args = ap.parse_args()
+    if args.deadline:
+        import calendar
+        hh, mm = map(int, args.deadline.split(":"))
+        now = time.gmtime()
+        day = calendar.timegm((now.tm_year, now.tm_mon, now.tm_mday, 0, 0, 0))
+        args.deadline = day + hh * 3600 + mm * 60
+    else:
+        args.deadline = 0
     args.work = args.work or os.path.join(args.data, f"run-{args.encoder}")
     os.makedirs(args.work, exist_ok=True)
     torch.set_num_threads(1)
