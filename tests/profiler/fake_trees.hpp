@@ -3,8 +3,14 @@
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "profiler/perf_syscalls.hpp"
@@ -72,6 +79,73 @@ inline void set_energy(const std::filesystem::path& root, const std::string& dir
                        std::uint64_t energy_uj) {
   write_file(root / dir / "energy_uj", std::to_string(energy_uj) + "\n");
 }
+
+inline std::int64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// A thread that makes a fake zone consume `power_w`: every 0.5 ms it writes
+// start_uj + power x elapsed, modulo max_range_uj, into energy_uj. It rewrites the file in
+// place with a fixed-width number (leading zeros), so a reader never sees it empty.
+class EnergyWriter {
+ public:
+  EnergyWriter(const std::filesystem::path& energy_file, double power_w, std::uint64_t start_uj,
+               std::uint64_t max_range_uj)
+      : power_w_(power_w), start_uj_(start_uj), max_range_uj_(max_range_uj) {
+    fd_ = ::open(energy_file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error("cannot open " + energy_file.string());
+    t0_ns_ = monotonic_ns();
+    write_value(t0_ns_);
+    thread_ = std::thread([this] {
+      timespec next{};
+      ::clock_gettime(CLOCK_MONOTONIC, &next);
+      while (!stop_) {
+        next.tv_nsec += 500'000;
+        if (next.tv_nsec >= 1'000'000'000) {
+          next.tv_nsec -= 1'000'000'000;
+          ++next.tv_sec;
+        }
+        ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+        write_value(monotonic_ns());
+      }
+    });
+  }
+  ~EnergyWriter() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  EnergyWriter(const EnergyWriter&) = delete;
+  EnergyWriter& operator=(const EnergyWriter&) = delete;
+
+  int wraps() const { return wraps_; }
+  // CLOCK_MONOTONIC time of the first wrap, or 0.
+  std::int64_t first_wrap_ns() const { return first_wrap_ns_; }
+
+ private:
+  void write_value(std::int64_t now_ns) {
+    const auto total = static_cast<std::uint64_t>(start_uj_ + power_w_ * (now_ns - t0_ns_) * 1e-3);
+    const auto wraps = static_cast<int>(total / max_range_uj_);
+    if (wraps > wraps_ && first_wrap_ns_ == 0) first_wrap_ns_ = now_ns;
+    wraps_ = wraps;
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof(buf), "%020llu\n",
+                                static_cast<unsigned long long>(total % max_range_uj_));
+    if (::pwrite(fd_, buf, static_cast<std::size_t>(n), 0) != n) std::abort();
+  }
+
+  double power_w_;
+  std::uint64_t start_uj_;
+  std::uint64_t max_range_uj_;
+  int fd_ = -1;
+  std::int64_t t0_ns_ = 0;
+  std::atomic<int> wraps_{0};
+  std::atomic<std::int64_t> first_wrap_ns_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 // A perf_event layer whose answers the test scripts: it records every open, hands out fds from
 // 100 up, and returns per-fd counts in whatever read_format the attr asked for.
