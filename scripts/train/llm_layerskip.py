@@ -163,7 +163,7 @@ def main():
     e.add_argument("--weights-dir", default="models/weights")
     e.add_argument("--fixture-dir", default="tests/fixtures/llm")
     e.add_argument("--val-tokens", type=int, default=0, help="held-out tokens to evaluate (0: all)")
-    e.add_argument("--n-prompts", type=int, default=8)
+    e.add_argument("--n-prompts", type=int, default=9)
     e.add_argument("--n-new", type=int, default=128)
     e.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()

@@ -48,28 +48,41 @@ def val_documents(data_dir):
         return f.read().split("\n\f\n")
 
 
-def pick_prompts(docs, n, prompt_bytes=64):
-    """n held-out documents spread evenly over the split (it is in source order), first bytes as prompt."""
-    step = max(1, len(docs) // n)
-    out = []
-    for d in docs[::step][:n]:
-        b = d.encode("utf-8")[:prompt_bytes]
-        out.append(b.decode("utf-8", errors="ignore"))
+def pick_prompts(docs, n, splits, prompt_bytes=64):
+    """n held-out documents, an equal share per source, spread evenly within each source;
+    the prompt is the first prompt_bytes bytes (cut back to a whole UTF-8 character)."""
+    out, start = [], 0
+    names = list(splits)
+    for k, name in enumerate(names):
+        count = splits[name]["val_documents"]
+        share = n // len(names) + (1 if k < n % len(names) else 0)
+        for j in range(share):
+            d = docs[start + (j * count) // share]
+            out.append(d.encode("utf-8")[:prompt_bytes].decode("utf-8", errors="ignore"))
+        start += count
     return out
 
 
-def heldout_sample(docs, target_bytes=4096):
-    """A few KB of held-out text: the start of one document of each source, cut at line ends."""
-    picks = [docs[0], docs[len(docs) // 3 + 1], docs[len(docs) // 3 + 2]]
-    picks += docs[-20:]
-    text = ""
-    for d in picks:
-        for line in d.splitlines(keepends=True):
-            if len(text.encode()) + len(line.encode()) > target_bytes:
-                return text
-            text += line
-        text += "\n"
-    return text
+def heldout_sample(docs, splits, per_source_bytes=1400):
+    """A few KB of held-out text: whole lines from the first held-out documents of each source
+    (KJV chapter, Jargon File entries, fortunes), about per_source_bytes each."""
+    text, start = "", 0
+    for name in splits:
+        count = splits[name]["val_documents"]
+        budget = per_source_bytes
+        for d in docs[start + 1:start + count]:
+            for line in d.splitlines(keepends=True):
+                if len(line.encode()) > budget:
+                    budget = 0
+                    break
+                text += line
+                budget -= len(line.encode())
+            if budget <= 0:
+                break
+            text += "\n"
+        text = text.rstrip("\n") + "\n\n"
+        start += count
+    return text.rstrip("\n") + "\n"
 
 
 def acceptance_table(model, prompts, n_new, n_layers):
@@ -141,7 +154,9 @@ def export(args):
     per_exit, n_bytes = exit_report(model, val_ids, cfg.context_length)
     print(json.dumps(per_exit, indent=1), flush=True)
     docs = val_documents(args.data)
-    prompts = pick_prompts(docs, args.n_prompts)
+    with open(os.path.join(args.data, "manifest.json")) as f:
+        manifest = json.load(f)
+    prompts = pick_prompts(docs, args.n_prompts, manifest["splits"])
     accept = acceptance_table(model, prompts, args.n_new, cfg.n_layers)
     samples = {}
     for e in (2, 4, cfg.n_layers):
@@ -166,8 +181,6 @@ def export(args):
     tokenizer = {"type": "bytes", "vocab_size": 259, "byte_ids": "0..255 = UTF-8 bytes",
                  "bos_id": BOS_ID, "eos_id": EOS_ID, "pad_id": PAD_ID,
                  "usage": "prompt = [BOS] + bytes; each training document is BOS + bytes + EOS"}
-    with open(os.path.join(args.data, "manifest.json")) as f:
-        manifest = json.load(f)
     recipe = {
         "steps": ckpt["step"], "train_seconds": round(ckpt["elapsed_s"], 1),
         "tokens_seen": ckpt["step"] * targs["batch"] * cfg.context_length,
@@ -196,12 +209,13 @@ def export(args):
                                 "NLL averaged over byte targets only",
                     "per_exit": per_exit},
         "selfspec_greedy_acceptance": {
-            "prompts": len(prompts), "prompt": "BOS + first 64 bytes of held-out documents spread over the split",
+            "prompts": len(prompts), "prompt": "BOS + first 64 bytes of held-out documents, equal share per source",
             "new_tokens_per_prompt": args.n_new,
             "method": "exact: greedy self-spec emits the AR sequence; a draft is accepted while the exit-E "
                       "argmax equals the AR token; rounds draft min(d, remaining) and add one verifier token",
             "table": accept},
         "greedy_samples": {"prompt": prompts[0], **samples},
+        "acceptance_prompts": prompts,
     }
     meta_json = {"name": "llm-layerskip", "architecture": arch, "tokenizer": tokenizer, "training": recipe,
                  "evaluation": evaluation}
@@ -209,7 +223,7 @@ def export(args):
                "pad_id": PAD_ID,
                "val_loss_per_exit": json.dumps([round(r["loss_nats_per_byte"], 5) for r in per_exit])}
     safetensors_io.save(os.path.join(args.weights_dir, "llm-layerskip.safetensors"), tensors, st_meta)
-    fixture_meta, sample_nll = fixture(model, args.fixture_dir, heldout_sample(docs))
+    fixture_meta, sample_nll = fixture(model, args.fixture_dir, heldout_sample(docs, manifest["splits"]))
     meta_json["evaluation"]["fixture"] = {"sample_nll_per_exit": sample_nll, **fixture_meta}
     with open(os.path.join(args.weights_dir, "llm-layerskip.json"), "w") as f:
         json.dump(meta_json, f, indent=2)
