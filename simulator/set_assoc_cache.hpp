@@ -1,0 +1,233 @@
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include "simulator/cache_level.hpp"
+#include "simulator/fa_lru_shadow.hpp"
+#include "simulator/line_map.hpp"
+
+namespace erg::simulator {
+
+// A set-associative (or, with one set, fully associative) cache level, templated on its
+// replacement policy so that serving a request inlines everything. Small sets are searched by a
+// linear tag scan; above kScanWays ways a hash map finds the slot instead.
+template <class Policy>
+class SetAssocCache final : public CacheLevel {
+ public:
+  static constexpr std::uint32_t kScanWays = 32;
+
+  explicit SetAssocCache(const CacheConfig& config)
+      : CacheLevel(config),
+        sets_(config.sets()),
+        ways_(config.ways()),
+        line_bytes_(static_cast<std::uint32_t>(config.line_bytes)),
+        line_shift_(std::countr_zero(config.line_bytes)),
+        set_mask_(sets_ - 1),
+        sets_pow2_(std::has_single_bit(sets_)),
+        use_map_(ways_ > kScanWays),
+        write_back_(config.write_back),
+        write_allocate_(config.write_allocate),
+        classify_(config.classify_misses) {
+    reset_contents();
+    if (classify_) shadow_.reset(config.lines());
+  }
+
+  void process(std::span<const LineRequest> in, RequestBuffer& out) override {
+    for (const LineRequest& r : in)
+      serve(r, out);
+  }
+
+  bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
+    bool any_dirty = false;
+    const std::uint64_t first = address >> line_shift_;
+    const std::uint64_t last = (address + (bytes == 0 ? 1 : bytes) - 1) >> line_shift_;
+    for (std::uint64_t line = first; line <= last; ++line) {
+      const std::uint32_t set = set_of(line);
+      const std::uint32_t way = find(set, line);
+      if (way == kNone) continue;
+      const std::size_t i = index(set, way);
+      any_dirty |= dirty_[i] != 0;
+      policy_.on_evict(set, way);
+      remove(set, way);
+      ++counts_[component_slot(component)].back_invalidation_count;
+    }
+    return any_dirty;
+  }
+
+  void flush(RequestBuffer& out) override {
+    for (std::size_t i = 0; i < tags_.size(); ++i) {
+      if (tags_[i] == kInvalid || dirty_[i] == 0) continue;
+      out.push_back({tags_[i] << line_shift_, line_bytes_, AccessOp::kWrite, kNoComponent});
+      ++counts_[0].writeback_count;
+      counts_[0].bytes_out += line_bytes_;
+      dirty_[i] = 0;
+    }
+  }
+
+  void invalidate_all() override { reset_contents(); }
+
+  bool contains(std::uint64_t address) const override {
+    const std::uint64_t line = address >> line_shift_;
+    return find(set_of(line), line) != kNone;
+  }
+
+  std::vector<std::uint64_t> resident_lines() const override {
+    std::vector<std::uint64_t> lines;
+    for (const std::uint64_t t : tags_)
+      if (t != kInvalid) lines.push_back(t << line_shift_);
+    return lines;
+  }
+
+ private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::uint64_t kInvalid = UINT64_MAX;
+
+  void reset_contents() {
+    const std::size_t slots = static_cast<std::size_t>(sets_) * ways_;
+    tags_.assign(slots, kInvalid);
+    dirty_.assign(slots, 0);
+    free_.resize(slots);
+    free_count_.assign(sets_, ways_);
+    for (std::uint32_t s = 0; s < sets_; ++s)
+      for (std::uint32_t k = 0; k < ways_; ++k)
+        free_[index(s, k)] = ways_ - 1 - k;  // popping from the top hands out way 0 first
+    if (use_map_) map_.reset(slots);
+    policy_.init(sets_, ways_, config_.seed);
+  }
+
+  std::size_t index(std::uint32_t set, std::uint32_t way) const {
+    return static_cast<std::size_t>(set) * ways_ + way;
+  }
+  std::uint32_t set_of(std::uint64_t line) const {
+    return sets_pow2_ ? static_cast<std::uint32_t>(line & set_mask_)
+                      : static_cast<std::uint32_t>(line % sets_);
+  }
+  std::uint32_t find(std::uint32_t set, std::uint64_t line) const {
+    if (use_map_) {
+      const std::uint32_t slot = map_.find(line);
+      return slot == LineMap::kAbsent ? kNone : slot - set * ways_;
+    }
+    const std::uint64_t* tags = &tags_[index(set, 0)];
+    for (std::uint32_t w = 0; w < ways_; ++w)
+      if (tags[w] == line) return w;
+    return kNone;
+  }
+
+  void serve(const LineRequest& r, RequestBuffer& out) {
+    const std::uint64_t line = r.address >> line_shift_;
+    const std::uint32_t set = set_of(line);
+    std::uint32_t way = find(set, line);
+    LevelCounts& c = counts_[component_slot(r.component)];
+    const bool is_write = r.op == AccessOp::kWrite;
+    if (classify_) classify(line, way != kNone, !is_write || write_allocate_, c);
+    if (!is_write) {
+      ++c.read_count;
+      if (way != kNone) {
+        ++c.read_hit_count;
+        policy_.on_hit(set, way);
+      } else {
+        ++c.read_miss_count;
+        fill(set, line, r.component, c, out);
+      }
+      return;
+    }
+    ++c.write_count;
+    if (way != kNone) {
+      ++c.write_hit_count;
+      policy_.on_hit(set, way);
+    } else {
+      ++c.write_miss_count;
+      if (write_allocate_) way = fill(set, line, r.component, c, out);
+    }
+    if (way != kNone && write_back_) {
+      dirty_[index(set, way)] = 1;
+      return;
+    }
+    // Write-through, or a no-write-allocate miss: the write itself goes below.
+    ++c.write_through_count;
+    c.bytes_out += r.bytes;
+    out.push_back(r);
+  }
+
+  void classify(std::uint64_t line, bool hit, bool allocate, LevelCounts& c) {
+    const bool seen = seen_.test_and_set(line);
+    const bool shadow_hit = shadow_.access(line, allocate);
+    if (hit) return;
+    if (!seen) {
+      ++c.compulsory_miss_count;
+    } else if (!shadow_hit) {
+      ++c.capacity_miss_count;
+    } else {
+      ++c.conflict_miss_count;
+    }
+  }
+
+  std::uint32_t fill(std::uint32_t set, std::uint64_t line, ComponentId component, LevelCounts& c,
+                     RequestBuffer& out) {
+    std::uint32_t way;
+    if (free_count_[set] > 0) {
+      way = free_[index(set, --free_count_[set])];
+    } else {
+      way = policy_.victim(set);
+      evict(set, way, component, c, out);
+    }
+    out.push_back({line << line_shift_, line_bytes_, AccessOp::kRead, component});
+    ++c.fill_count;
+    c.bytes_in += line_bytes_;
+    const std::size_t i = index(set, way);
+    tags_[i] = line;
+    dirty_[i] = 0;
+    if (use_map_) map_.insert(line, static_cast<std::uint32_t>(i));
+    policy_.on_fill(set, way);
+    return way;
+  }
+
+  void evict(std::uint32_t set, std::uint32_t way, ComponentId component, LevelCounts& c,
+             RequestBuffer& out) {
+    const std::size_t i = index(set, way);
+    const std::uint64_t victim = tags_[i];
+    const bool dirty = dirty_[i] != 0;
+    policy_.on_evict(set, way);
+    if (use_map_) map_.erase(victim);
+    if (dirty) {
+      out.push_back({victim << line_shift_, line_bytes_, AccessOp::kWrite, component});
+      ++c.writeback_count;
+      c.bytes_out += line_bytes_;
+    }
+    if (track_evictions_) evictions_.push_back({victim << line_shift_, dirty});
+    tags_[i] = kInvalid;
+    dirty_[i] = 0;
+  }
+
+  // Frees a slot outside the replacement path (back-invalidation).
+  void remove(std::uint32_t set, std::uint32_t way) {
+    const std::size_t i = index(set, way);
+    if (use_map_) map_.erase(tags_[i]);
+    tags_[i] = kInvalid;
+    dirty_[i] = 0;
+    free_[index(set, free_count_[set]++)] = way;
+  }
+
+  std::uint32_t sets_;
+  std::uint32_t ways_;
+  std::uint32_t line_bytes_;
+  int line_shift_;
+  std::uint64_t set_mask_;
+  bool sets_pow2_;
+  bool use_map_;
+  bool write_back_;
+  bool write_allocate_;
+  bool classify_;
+  std::vector<std::uint64_t> tags_;  // line numbers; kInvalid marks a free way
+  std::vector<std::uint8_t> dirty_;
+  std::vector<std::uint32_t> free_;  // per set, a stack of free ways
+  std::vector<std::uint32_t> free_count_;
+  LineMap map_;
+  Policy policy_;
+  FaLruShadow shadow_;
+  SeenLines seen_;
+};
+
+}  // namespace erg::simulator
