@@ -56,14 +56,15 @@ void EnergyMonitor::begin_window(std::string_view name) {
   }
   free_slot->name.assign(name);
   free_slot->open = true;
-  // Counters first and the clock last: the window then spans the energy reading too.
   if (counters_) counters_->read(free_slot->counters);
+  // The energy reading is dated at the middle of the read, so a preemption during it biases
+  // power by half its length instead of all of it.
+  const auto before_ns = steady_now_ns();
   if (source_) source_->read_uj(free_slot->energy_uj);
-  free_slot->begin_ns = steady_now_ns();
+  free_slot->begin_ns = before_ns + (steady_now_ns() - before_ns) / 2;
 }
 
 WindowResult EnergyMonitor::end_window(std::string_view name) {
-  const auto end_ns = steady_now_ns();
   std::lock_guard lock(mutex_);
   Slot* slot = nullptr;
   for (auto& s : slots_) {
@@ -73,7 +74,9 @@ WindowResult EnergyMonitor::end_window(std::string_view name) {
     throw Error("window '" + std::string(name) + "' was never begun (or already ended)",
                 "end_window");
   }
+  const auto before_ns = steady_now_ns();
   if (source_) source_->read_uj(end_energy_uj_);
+  const auto end_ns = before_ns + (steady_now_ns() - before_ns) / 2;
   if (counters_) counters_->read(end_counters_);
   slot->open = false;
 

@@ -4,10 +4,13 @@
 #include <sys/ioctl.h>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -99,6 +102,11 @@ class EnergyWriter {
     t0_ns_ = monotonic_ns();
     write_value(t0_ns_);
     thread_ = std::thread([this] {
+      // A real meter keeps counting however busy the machine is; a real-time priority keeps
+      // this stand-in close to that on a loaded test machine (ignored where not permitted).
+      sched_param param{};
+      param.sched_priority = 1;
+      ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &param);
       timespec next{};
       ::clock_gettime(CLOCK_MONOTONIC, &next);
       while (!stop_) {
@@ -121,6 +129,12 @@ class EnergyWriter {
   EnergyWriter& operator=(const EnergyWriter&) = delete;
 
   int wraps() const { return wraps_; }
+  // Blocks until the thread has written a few times, so a reader that starts next does not see
+  // the value written before the thread was first scheduled (a stale start on a busy machine).
+  void wait_until_running() const {
+    while (writes_ < 10)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
   // CLOCK_MONOTONIC time of the first wrap, or 0.
   std::int64_t first_wrap_ns() const { return first_wrap_ns_; }
 
@@ -130,6 +144,7 @@ class EnergyWriter {
     const auto wraps = static_cast<int>(total / max_range_uj_);
     if (wraps > wraps_ && first_wrap_ns_ == 0) first_wrap_ns_ = now_ns;
     wraps_ = wraps;
+    ++writes_;
     char buf[32];
     const int n = std::snprintf(buf, sizeof(buf), "%020llu\n",
                                 static_cast<unsigned long long>(total % max_range_uj_));
@@ -142,6 +157,7 @@ class EnergyWriter {
   int fd_ = -1;
   std::int64_t t0_ns_ = 0;
   std::atomic<int> wraps_{0};
+  std::atomic<int> writes_{0};
   std::atomic<std::int64_t> first_wrap_ns_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;

