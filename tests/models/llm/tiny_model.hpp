@@ -37,6 +37,15 @@ inline LlmConfig tiny_config() {
   return c;
 }
 
+// (Re)writes the model file from `m.tensors`.
+inline void rewrite(const TinyModel& m) {
+  std::vector<runtime::SafetensorsTensor> list;
+  for (const auto& [n, v] : m.tensors)
+    list.push_back(runtime::f32_tensor(n, m.shapes.at(n), v));
+  runtime::write_safetensors(
+      m.path, list, {{"format", "erg-llm-layerskip-v1"}, {"config", m.config.to_json().dump()}});
+}
+
 // `deep_scale` multiplies the output projections of layers past the first half: small values
 // make deep layers change little, so early exits agree with the full model more often.
 inline TinyModel write_tiny_model(const std::string& name, unsigned seed,
@@ -75,13 +84,9 @@ inline TinyModel write_tiny_model(const std::string& name, unsigned seed,
   }
   add("norm.weight", {d}, 0.1f, 1.0f);
   add("head.weight", {vocab, d}, head_std, 0.0f);
-  std::vector<runtime::SafetensorsTensor> list;
-  for (const auto& [n, v] : m.tensors)
-    list.push_back(runtime::f32_tensor(n, m.shapes[n], v));
   m.path = std::filesystem::temp_directory_path() /
            ("erg_llm_" + std::to_string(::getpid()) + "_" + name + ".safetensors");
-  runtime::write_safetensors(m.path, list,
-                             {{"format", "erg-llm-layerskip-v1"}, {"config", c.to_json().dump()}});
+  rewrite(m);
   return m;
 }
 
