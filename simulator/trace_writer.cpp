@@ -53,8 +53,10 @@ void TraceWriter::write(const TraceRecord& r) {
   *p++ = r.kind == TraceKind::kInvalidate ? 'v' : static_cast<char>('0' + static_cast<int>(r.kind));
   *p++ = ' ';
   p = std::to_chars(p, line + sizeof(line), r.address, 16).ptr;
-  *p++ = ' ';
-  p = std::to_chars(p, line + sizeof(line), r.bytes, 16).ptr;
+  if (r.bytes > 0) {  // flush and invalidate records carry no size
+    *p++ = ' ';
+    p = std::to_chars(p, line + sizeof(line), r.bytes, 16).ptr;
+  }
   *p++ = '\n';
   std::fwrite(line, 1, static_cast<std::size_t>(p - line), file_.get());
 }

@@ -1,0 +1,198 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <unistd.h>
+
+#include "core/component_registry.hpp"
+#include "core/error.hpp"
+#include "simulator/hierarchy.hpp"
+#include "simulator/trace_reader.hpp"
+#include "simulator/trace_replay.hpp"
+#include "simulator/trace_writer.hpp"
+#include "test_helpers.hpp"
+
+namespace erg::simulator {
+namespace {
+
+std::filesystem::path temp_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() /
+         ("erg_sim_" + std::to_string(::getpid()) + "_" + name);
+}
+
+std::vector<TraceRecord> read_all(const std::filesystem::path& path, std::uint32_t size = 4) {
+  TraceReader reader(path, size);
+  std::vector<TraceRecord> all, batch;
+  while (reader.next(batch, 7))  // an odd batch size exercises the batch edges
+    all.insert(all.end(), batch.begin(), batch.end());
+  return all;
+}
+
+void expect_same(const std::vector<TraceRecord>& a, const std::vector<TraceRecord>& b,
+                 bool components) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].address, b[i].address) << i;
+    EXPECT_EQ(a[i].bytes, b[i].bytes) << i;
+    EXPECT_EQ(a[i].kind, b[i].kind) << i;
+    if (components) {
+      EXPECT_EQ(a[i].component, b[i].component) << i;
+    }
+  }
+}
+
+std::vector<TraceRecord> sample_records() {
+  auto& registry = ComponentRegistry::global();
+  const ComponentId enc = registry.intern("test.trace.encoder");
+  const ComponentId join = registry.intern("test.trace.joiner");
+  std::vector<TraceRecord> records;
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 3000; ++i) {
+    const auto kind = static_cast<TraceKind>(rng() % 6);
+    const ComponentId c = i % 3 == 0 ? kNoComponent : (i % 3 == 1 ? enc : join);
+    records.push_back(
+        {rng() >> (rng() % 60), static_cast<std::uint32_t>(1 + rng() % 100000), kind, c});
+  }
+  return records;
+}
+
+TEST(TraceIo, DinRoundTrip) {
+  const auto path = temp_path("round.din");
+  const auto records = sample_records();
+  {
+    TraceWriter writer(path, TraceFormat::kDin);
+    for (const auto& r : records)
+      writer.write(r);
+    writer.close();
+  }
+  TraceReader probe(path);
+  EXPECT_EQ(probe.format(), TraceFormat::kDin);
+  expect_same(read_all(path), records, false);
+  std::filesystem::remove(path);
+}
+
+TEST(TraceIo, BinaryRoundTripKeepsComponents) {
+  const auto path = temp_path("round.bin");
+  const auto records = sample_records();
+  {
+    TraceWriter writer(path, TraceFormat::kBinary);
+    for (const auto& r : records)
+      writer.write(r);
+    writer.close();
+  }
+  TraceReader probe(path);
+  EXPECT_EQ(probe.format(), TraceFormat::kBinary);
+  expect_same(read_all(path), records, true);
+  std::filesystem::remove(path);
+}
+
+// DineroIV din: numeric labels, extended letters, optional 0x, optional size (else the default),
+// blank lines, comments and CRLF line ends.
+TEST(TraceIo, ReadsDineroForms) {
+  const auto path = temp_path("forms.din");
+  {
+    std::ofstream out(path);
+    out << "# comment\n0 1f40\n1 0x2000 10\r\n\n  2\t3000 4 # trailing\nr 40 8\nw 80\nm 0\nc 0\nv "
+           "0";
+  }
+  const auto r = read_all(path, 4);
+  ASSERT_EQ(r.size(), 8u);
+  EXPECT_EQ(r[0].kind, TraceKind::kRead);
+  EXPECT_EQ(r[0].address, 0x1f40u);
+  EXPECT_EQ(r[0].bytes, 4u);
+  EXPECT_EQ(r[1].kind, TraceKind::kWrite);
+  EXPECT_EQ(r[1].address, 0x2000u);
+  EXPECT_EQ(r[1].bytes, 0x10u);
+  EXPECT_EQ(r[2].kind, TraceKind::kInstructionFetch);
+  EXPECT_EQ(r[3].bytes, 8u);
+  EXPECT_EQ(r[4].kind, TraceKind::kWrite);
+  EXPECT_EQ(r[5].kind, TraceKind::kMisc);
+  EXPECT_EQ(r[6].kind, TraceKind::kFlush);
+  EXPECT_EQ(r[7].kind, TraceKind::kInvalidate);
+  std::filesystem::remove(path);
+}
+
+TEST(TraceIo, MalformedDinNamesTheLine) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"0 100\n0 zz\n", ":2"},          // bad address
+      {"0 100\n\n7 100\n", ":3"},       // unknown label
+      {"0 100 0\n", ":1"},              // zero size
+      {"0 100 8 9\n", ":1"},            // trailing field
+      {"0100\n", ":1"},                 // no separator
+      {"0 11112222333344445\n", ":1"},  // address overflows 64 bits
+      {"1 100 8\nr\n", ":2"},           // missing address
+  };
+  for (const auto& [text, where] : cases) {
+    SCOPED_TRACE(text);
+    const auto path = temp_path("bad.din");
+    {
+      std::ofstream out(path);
+      out << text;
+    }
+    try {
+      read_all(path);
+      FAIL() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.where(), path.string() + where);
+      EXPECT_NE(e.what_text().find("malformed din record"), std::string::npos);
+    }
+    std::filesystem::remove(path);
+  }
+}
+
+TEST(TraceIo, MalformedBinaryNamesTheOffset) {
+  const auto path = temp_path("bad.bin");
+  {
+    TraceWriter writer(path, TraceFormat::kBinary);
+    writer.write({0x40, 8, TraceKind::kRead, kNoComponent});
+    writer.close();
+  }
+  {
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out.write("\x01\x02\x03", 3);  // a truncated second record
+  }
+  try {
+    read_all(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.where().find("byte offset 24"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
+  EXPECT_THROW(TraceReader r(temp_path("missing.din")), Error);
+}
+
+// Replaying a written trace gives the same statistics as the accesses themselves.
+TEST(TraceIo, ReplayMatchesDirectAccess) {
+  HierarchyConfig config;
+  config.levels = {testing::cache("l1", 16, 2), testing::cache("l2", 64, 4)};
+  config.dram = testing::tiny_dram();
+  Hierarchy direct(config), replayed(config);
+  const auto path = temp_path("replay.din");
+  {
+    TraceWriter writer(path, TraceFormat::kDin);
+    std::mt19937_64 rng(9);
+    for (int i = 0; i < 5000; ++i) {
+      const AccessEvent e{(rng() % 4096) * 8, 1 + rng() % 64,
+                          rng() % 4 ? AccessOp::kRead : AccessOp::kWrite, kNoComponent, kNoTensor};
+      writer.on_access(e);
+      direct.on_access(e);
+    }
+    writer.write({0, 0, TraceKind::kFlush, kNoComponent});
+    writer.close();
+    direct.flush();
+  }
+  TraceReader reader(path);
+  const auto summary = replay_trace(reader, replayed);
+  EXPECT_EQ(summary.record_count, 5001u);
+  EXPECT_EQ(summary.flush_count, 1u);
+  const auto a = direct.stats(), b = replayed.stats();
+  EXPECT_EQ(a.level_total(0), b.level_total(0));
+  EXPECT_EQ(a.level_total(1), b.level_total(1));
+  EXPECT_EQ(a.dram_total(), b.dram_total());
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace erg::simulator
