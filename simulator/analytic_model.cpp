@@ -102,23 +102,30 @@ class StackLevel {
     if (st.component == kNoComponent) st.component = u.component;
     LevelCounts& c = counts(u.component);
 
+    const bool is_write = u.op == AccessOp::kWrite;
+    const bool allocate = !is_write || config_.write_allocate;
     std::uint64_t hit_lines = 0;
-    bool evicted = false;
     if (st.last_time >= 0) {
       const auto d = static_cast<std::uint64_t>(fenwick_.prefix(static_cast<std::size_t>(now)) -
                                                 fenwick_.prefix(st.last_time + 1));
       if (st.lines + d <= capacity_lines_) {
         hit_lines = std::min(st.lines, n);
+      } else if (allocate) {
+        // Re-fetching the lost first lines pushes the rest out: the whole old copy is gone, and
+        // its dirty lines were written back before the tensor came back.
+        writeback(u.tensor, st, st.dirty_lines, u.component, out);
       } else {
-        evicted = true;
+        // A non-allocating write pushes nothing, so the newest lines of the old copy (a suffix)
+        // still hit; the lost prefix was written back if dirty.
+        const std::uint64_t resident =
+            capacity_lines_ > d ? std::min(st.lines, capacity_lines_ - d) : 0;
+        const std::uint64_t lost = st.lines - resident;
+        writeback(u.tensor, st, std::min(st.dirty_lines, lost), u.component, out);
+        hit_lines = n > lost ? std::min(n, st.lines) - lost : 0;
       }
     }
-    // The tensor's dirty lines left before it came back: their writebacks precede its fills.
-    if (evicted) writeback(u.tensor, st, st.dirty_lines, u.component, out);
 
     const std::uint64_t miss_lines = n - hit_lines;
-    const bool is_write = u.op == AccessOp::kWrite;
-    const bool allocate = !is_write || config_.write_allocate;
     if (config_.classify_misses && miss_lines > 0) {
       const std::uint64_t known = std::max(st.seen_lines, hit_lines);
       const std::uint64_t compulsory = n > known ? n - known : 0;

@@ -18,9 +18,11 @@ namespace erg::simulator {
 // fully associative of the same capacity, which is accurate for streaming-weight workloads.
 //
 // Exactness: equal to the trace-driven Hierarchy, count for count, for fully associative LRU
-// levels when every tensor starts on a line boundary, every use touches the tensor from its start
-// with the same size each time, and (beyond the first level) the workload is read-only. Writebacks
-// are attributed to the evicted tensor's component rather than to the access that evicted it.
+// write-allocate levels when every tensor starts on a line boundary, every use touches the tensor
+// from its start with the same size each time, and (beyond the first level) the workload is
+// read-only. No-write-allocate writes can hit part of a tensor; that is modelled (the newest
+// lines of the old copy hit) but later reuse is then approximate. Writebacks are attributed to
+// the evicted tensor's component rather than to the access that evicted it.
 // Misses go to the DRAM model line by line, so row-buffer counts follow the analytic miss stream.
 // Time: per component, the longer of its MACs over peak and its DRAM bytes over bandwidth.
 HierarchyStats simulate_analytic(const HierarchyConfig& config,
