@@ -159,7 +159,10 @@ def train(args, log):
             now = time.time()
             elapsed = now - t_start
             state["train_s"] = elapsed
-            if state["phase"] == 1 and (state["step"] >= args.ctc_steps or
+            ctc_hist = state.setdefault("ctc_hist", [])
+            ctc_ok = (len(ctc_hist) >= 20 and state["step"] >= args.ctc_min_steps and
+                      sum(ctc_hist[-20:]) / 20 < args.ctc_target)
+            if state["phase"] == 1 and (state["step"] >= args.ctc_steps or ctc_ok or
                                         elapsed >= args.ctc_minutes * 60):
                 state["phase"] = 2
                 state["phase1_s"] = elapsed
@@ -203,6 +206,9 @@ def train(args, log):
             enc, el, _ = model.encode(x, xl)
             ch, chl = pad_ids([chars[i] for i in batch])
             lc = ctc_loss(model, enc, el, ch, chl)
+            # per-character CTC loss, to decide when the encoder has left the blank plateau
+            ctc_hist.append(lc.item() / float(chl.float().mean()))
+            del ctc_hist[:-50]
             if state["phase"] == 1:
                 loss, lr_ = lc, torch.tensor(0.0)
             else:
@@ -261,7 +267,11 @@ def main():
     ap.add_argument("--lr-final", type=float, default=5e-5)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--ctc-minutes", type=float, default=6.0)
-    ap.add_argument("--ctc-steps", type=int, default=100000)
+    ap.add_argument("--ctc-steps", type=int, default=100000, help="max phase-1 steps")
+    ap.add_argument("--ctc-min-steps", type=int, default=100)
+    ap.add_argument("--ctc-target", type=float, default=1.2,
+                    help="end phase 1 once the mean CTC loss per character of the last 20 "
+                         "steps is below this")
     ap.add_argument("--minutes", type=float, default=70.0, help="phase 2 time budget")
     ap.add_argument("--steps", type=int, default=1000000, help="phase 2 step budget")
     ap.add_argument("--deadline", default="", help="UTC HH:MM by which phase 2 must end")

@@ -197,6 +197,8 @@ def run(args, log):
     # committed FLAC test set (what the C++ engine is checked on)
     ts_dir = os.path.join(FIXTURES, "testset")
     ts_rows = D.read_tsv(os.path.join(ts_dir, "testset.tsv"))
+    if args.eval_utts and args.eval_utts < 20:      # smoke test
+        ts_rows = ts_rows[: args.eval_utts]
     for r in ts_rows:
         r["id"] = r["file"]
     wavs = {r["id"]: read_flac(os.path.join(ts_dir, r["file"])) for r in ts_rows}
