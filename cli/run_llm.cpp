@@ -1,0 +1,202 @@
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <span>
+#include <sstream>
+#include <string>
+
+#include "cli/arg_parser.hpp"
+#include "cli/json_output.hpp"
+#include "core/component_registry.hpp"
+#include "core/counting_sink.hpp"
+#include "core/error.hpp"
+#include "core/paths.hpp"
+#include "models/llm/byte_tokenizer.hpp"
+#include "models/llm/generator.hpp"
+#include "models/llm/llama_model.hpp"
+#include "models/llm/perplexity.hpp"
+
+namespace erg::cli {
+
+namespace {
+
+using models::llm::Generation;
+using models::llm::LlamaModel;
+
+nlohmann::json component_counts(const CountingSink& sink) {
+  const auto& reg = ComponentRegistry::global();
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t id = 0; id < sink.counts().size(); ++id) {
+    const auto& c = sink.counts()[id];
+    if (c.invocations == 0 && c.accesses == 0) continue;
+    out[reg.name(ComponentId(id))] = {{"invocations", c.invocations},
+                                      {"bytes_read", c.bytes_read},
+                                      {"bytes_written", c.bytes_written},
+                                      {"macs", c.total_macs()}};
+  }
+  return out;
+}
+
+int run_eval(LlamaModel& model, const std::string& file, bool json) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error("cannot read the evaluation text", file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.empty()) throw Error("evaluation text is empty", file);
+  const models::llm::ByteTokenizer tok(model.config().bos_id, model.config().eos_id);
+  const auto ids = tok.encode_prompt(text);
+  const auto report = models::llm::exit_perplexity(model, ids);
+  if (json) {
+    nlohmann::json exits = nlohmann::json::array();
+    for (const auto& e : report.exits)
+      exits.push_back({{"exit_layer", e.exit_layer},
+                       {"loss_nats_per_byte", e.loss_nats_per_byte},
+                       {"bits_per_byte", e.bits_per_byte},
+                       {"perplexity_per_byte", e.perplexity}});
+    std::cout << with_envelope("llm_eval", {{"file", file},
+                                            {"scored_bytes", report.scored_bytes},
+                                            {"window_tokens", model.config().context_length},
+                                            {"exits", exits}})
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::cout << "perplexity per exit layer on " << file << " (" << report.scored_bytes
+            << " bytes, windows of " << model.config().context_length << ")\n"
+            << "exit_layer  nats_per_byte  bits_per_byte  perplexity\n";
+  for (const auto& e : report.exits)
+    std::cout << std::setw(10) << e.exit_layer << std::fixed << std::setprecision(4)
+              << std::setw(15) << e.loss_nats_per_byte << std::setw(15) << e.bits_per_byte
+              << std::setw(12) << e.perplexity << "\n";
+  return 0;
+}
+
+void print_generation(const Generation& g, const models::llm::GenerateOptions& opt,
+                      const LlamaModel& model) {
+  const auto& s = g.stats;
+  std::cout << g.text << "\n---\n";
+  std::cout << "strategy " << models::llm::to_string(opt.strategy);
+  if (opt.strategy != models::llm::Strategy::kAutoregressive)
+    std::cout << "  exit_layer " << opt.exit_layer;
+  if (opt.strategy == models::llm::Strategy::kSelfSpeculative)
+    std::cout << "  speculations " << opt.speculations;
+  std::cout << "  stop " << g.stop_reason << "\n";
+  std::cout << std::fixed << std::setprecision(1) << "new_tokens " << s.new_tokens << "  time_s "
+            << std::setprecision(4) << s.time_s << "  tokens_per_s " << std::setprecision(1)
+            << s.tokens_per_s() << "\n";
+  if (opt.strategy == models::llm::Strategy::kSelfSpeculative)
+    std::cout << "rounds " << s.rounds << "  drafted " << s.drafted << "  accepted " << s.accepted
+              << "  acceptance " << std::setprecision(3) << s.acceptance_rate() << "\n";
+  std::cout << "weight_bytes_per_token " << std::setprecision(0) << s.weight_bytes_per_token()
+            << "\n";
+  std::cout << "invocations:";
+  for (std::size_t l = 0; l < model.n_layers(); ++l)
+    std::cout << " llm.layer." << l << "=" << s.layer_invocations[l];
+  std::cout << " llm.head=" << s.head_invocations << "\n";
+}
+
+}  // namespace
+
+int run_llm(std::span<const std::string> args) {
+  ArgParser parser(
+      "erg run llm [--model M] (--prompt TEXT | --eval TEXTFILE) [--strategy ar|exit|selfspec] "
+      "[--exit-layer E] [--speculations d] [options]",
+      "Runs the LayerSkip LLM engine: generates a continuation of --prompt with autoregressive, "
+      "early-exit or self-speculative decoding and prints the text and statistics, or prints "
+      "per-exit-layer perplexity of a text file (--eval).");
+  parser
+      .option("model", "M",
+              "model name in models/weights or a .safetensors path "
+              "(default llm-layerskip)")
+      .option("prompt", "TEXT", "prompt text (the model sees [BOS] + its bytes)")
+      .option("eval", "TEXTFILE", "print perplexity per exit layer on this file")
+      .option("strategy", "S", "ar (default), exit or selfspec")
+      .option("exit-layer", "E", "layers before the shared head for exit/selfspec (default L/2)")
+      .option("speculations", "d", "tokens drafted per self-speculative round (default 4)")
+      .option("max-tokens", "N", "maximum new tokens (default 64)")
+      .option("temperature", "T", "sampling temperature; 0 = greedy (default 0)")
+      .option("top-k", "K", "sample from the K most likely tokens (0 = off)")
+      .option("top-p", "P", "nucleus sampling mass (1 = off)")
+      .option("seed", "S", "sampling seed (default 42)")
+      .option("stop", "TEXT", "stop sequence (ends generation; not printed)")
+      .option("variant", "V", "per-component transforms, e.g. 'llm.layer:bits=8;llm.head:pin'")
+      .flag("ignore-eos", "keep generating after the end-of-document token")
+      .flag("counts", "attach a counting sink and report per-component bytes and MACs")
+      .flag("json", "print JSON");
+  const auto parsed = parser.parse(args);
+  if (parsed.help) {
+    std::cout << parser.help();
+    return 0;
+  }
+  if (parsed.has("prompt") == parsed.has("eval"))
+    throw UsageError("give exactly one of --prompt and --eval", "erg run llm");
+  const auto path = resolve_named_file(parsed.get_or("model", "llm-layerskip"), "models/weights",
+                                       ".safetensors", "model");
+  const auto variant = models::runtime::Variant::parse(parsed.get_or("variant", ""));
+  auto model = LlamaModel::load(path, variant);
+  const bool json = parsed.has("json");
+  if (parsed.has("eval")) return run_eval(model, *parsed.get("eval"), json);
+
+  models::llm::GenerateOptions opt;
+  try {
+    opt.strategy = models::llm::parse_strategy(parsed.get_or("strategy", "ar"));
+  } catch (const Error& e) {
+    throw UsageError(e.what_text(), "--strategy");
+  }
+  const long L = long(model.n_layers());
+  opt.exit_layer = std::size_t(parsed.get_long("exit-layer", L / 2));
+  opt.speculations = std::size_t(parsed.get_long("speculations", 4));
+  const long max_tokens = parsed.get_long("max-tokens", 64);
+  if (max_tokens < 0) throw UsageError("--max-tokens must be non-negative");
+  opt.max_new_tokens = std::size_t(max_tokens);
+  opt.sampling.temperature = parsed.get_double("temperature", 0.0);
+  const long top_k = parsed.get_long("top-k", 0);
+  if (top_k < 0) throw UsageError("--top-k must be non-negative");
+  opt.sampling.top_k = std::size_t(top_k);
+  opt.sampling.top_p = parsed.get_double("top-p", 1.0);
+  opt.seed = std::uint64_t(parsed.get_long("seed", 42));
+  if (auto stop = parsed.get("stop")) opt.stop.push_back(*stop);
+  opt.stop_at_eos = !parsed.has("ignore-eos");
+
+  CountingSink sink;
+  if (parsed.has("counts")) model.attach(&sink);
+  const models::llm::ByteTokenizer tok(model.config().bos_id, model.config().eos_id);
+  const auto prompt = tok.encode_prompt(*parsed.get("prompt"));
+  const auto g = models::llm::generate(model, prompt, opt);
+  if (!json) {
+    print_generation(g, opt, model);
+    return 0;
+  }
+  const auto& s = g.stats;
+  nlohmann::json layers = nlohmann::json::object();
+  for (std::size_t l = 0; l < model.n_layers(); ++l)
+    layers["llm.layer." + std::to_string(l)] = s.layer_invocations[l];
+  layers["llm.head"] = s.head_invocations;
+  nlohmann::json body{{"model", path.string()},
+                      {"prompt", *parsed.get("prompt")},
+                      {"text", g.text},
+                      {"stop_reason", g.stop_reason},
+                      {"strategy", std::string(models::llm::to_string(opt.strategy))},
+                      {"exit_layer", opt.exit_layer},
+                      {"speculations", opt.speculations},
+                      {"temperature", opt.sampling.temperature},
+                      {"prompt_tokens", s.prompt_tokens},
+                      {"new_tokens", s.new_tokens},
+                      {"time_s", s.time_s},
+                      {"tokens_per_s", s.tokens_per_s()},
+                      {"rounds", s.rounds},
+                      {"drafted", s.drafted},
+                      {"accepted", s.accepted},
+                      {"acceptance_rate", s.acceptance_rate()},
+                      {"weight_bytes", s.weight_bytes},
+                      {"weight_bytes_per_token", s.weight_bytes_per_token()},
+                      {"invocations", layers}};
+  if (parsed.has("counts")) body["components"] = component_counts(sink);
+  // Generated bytes need not be valid UTF-8; invalid sequences print as U+FFFD.
+  std::cout << with_envelope("llm_generate", std::move(body))
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
+  return 0;
+}
+
+}  // namespace erg::cli
