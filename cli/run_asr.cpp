@@ -1,0 +1,221 @@
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <span>
+#include <string>
+
+#include "cli/arg_parser.hpp"
+#include "cli/json_output.hpp"
+#include "core/component_registry.hpp"
+#include "core/counting_sink.hpp"
+#include "core/error.hpp"
+#include "core/paths.hpp"
+#include "models/asr/audio_file.hpp"
+#include "models/asr/rnnt_model.hpp"
+#include "models/asr/streaming_recognizer.hpp"
+#include "models/asr/test_set.hpp"
+
+namespace erg::cli {
+
+namespace {
+
+using models::asr::DecodeOptions;
+using models::asr::RnntModel;
+
+nlohmann::json asr_component_counts(const CountingSink& sink) {
+  const auto& reg = ComponentRegistry::global();
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t id = 0; id < sink.counts().size(); ++id) {
+    const auto& c = sink.counts()[id];
+    if (c.invocations == 0 && c.accesses == 0) continue;
+    out[reg.name(ComponentId(id))] = {{"invocations", c.invocations},
+                                      {"bytes_read", c.bytes_read},
+                                      {"bytes_written", c.bytes_written},
+                                      {"macs", c.total_macs()}};
+  }
+  return out;
+}
+
+std::string percent(double fraction) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << 100.0 * fraction;
+  return s.str();
+}
+
+nlohmann::json wer_json(const models::asr::TestSetResult& r) {
+  nlohmann::json groups = nlohmann::json::object();
+  for (const auto& [name, acc] : r.groups)
+    groups[name] = {{"wer_percent", 100.0 * acc.wer()},
+                    {"utterances", acc.utterances()},
+                    {"reference_words", acc.totals().reference_words},
+                    {"substitutions", acc.totals().substitutions},
+                    {"deletions", acc.totals().deletions},
+                    {"insertions", acc.totals().insertions}};
+  return {{"groups", groups},
+          {"overall_wer_percent", 100.0 * r.all.wer()},
+          {"heldout_mean_wer_percent", 100.0 * r.heldout_mean_wer()},
+          {"audio_s", r.audio_s},
+          {"decode_s", r.decode_s},
+          {"rtf", r.audio_s > 0 ? r.decode_s / r.audio_s : 0.0},
+          {"encoder_invocations", r.encoder_invocations},
+          {"predictor_invocations", r.predictor_invocations},
+          {"joiner_invocations", r.joiner_invocations}};
+}
+
+int run_eval(RnntModel& model, const std::string& dir, std::size_t beam, bool json) {
+  const auto utts = models::asr::read_test_set(dir);
+  const std::pair<std::string, DecodeOptions> runs[] = {
+      {"greedy", DecodeOptions::greedy(4)},
+      {"beam" + std::to_string(beam), DecodeOptions::beam_search(beam)}};
+  nlohmann::json body{{"model", model.config().name},
+                      {"variant", model.variant().to_string()},
+                      {"test_set", dir},
+                      {"utterances", utts.size()}};
+  if (!json)
+    std::cout << "WER of " << model.config().name << " ("
+              << (model.variant().empty() ? "fp32" : model.variant().to_string()) << ") on " << dir
+              << " (" << utts.size() << " utterances)\n";
+  for (const auto& [name, options] : runs) {
+    const auto r = models::asr::evaluate_test_set(model, utts, options);
+    body[name] = wer_json(r);
+    if (json) continue;
+    std::cout << "\n" << name << ":\n";
+    std::cout << "  " << std::left << std::setw(28) << "group" << std::right << std::setw(8)
+              << "WER %" << std::setw(7) << "utts" << std::setw(7) << "words" << std::setw(5) << "S"
+              << std::setw(5) << "D" << std::setw(5) << "I"
+              << "\n";
+    for (const auto& [group, acc] : r.groups)
+      std::cout << "  " << std::left << std::setw(28) << group << std::right << std::setw(8)
+                << percent(acc.wer()) << std::setw(7) << acc.utterances() << std::setw(7)
+                << acc.totals().reference_words << std::setw(5) << acc.totals().substitutions
+                << std::setw(5) << acc.totals().deletions << std::setw(5) << acc.totals().insertions
+                << "\n";
+    std::cout << "  held-out mean WER " << percent(r.heldout_mean_wer()) << " %, overall "
+              << percent(r.all.wer()) << " %, RTF " << std::setprecision(4)
+              << (r.audio_s > 0 ? r.decode_s / r.audio_s : 0.0) << " (" << std::setprecision(1)
+              << std::fixed << r.audio_s << " s audio)\n";
+    std::cout << std::defaultfloat;
+  }
+  if (json) std::cout << with_envelope("asr_eval", body).dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int run_asr(std::span<const std::string> args) {
+  ArgParser parser("erg run asr --model M [--variant V] [--beam N] FILE... | --eval DIR",
+                   "Streaming RNN-T speech recognition: transcribe audio files (any rate, "
+                   "resampled to 16 kHz) or measure WER on a test set directory "
+                   "(testset.tsv: file, text, voice, heldout).");
+  parser.option("model", "M", "model name under models/weights or a .safetensors path")
+      .option("variant", "V",
+              "per-component transforms, e.g. 'asr:bits=8' or 'asr.joiner:prune=0.5'")
+      .option("beam", "N", "beam search with N hypotheses (default: greedy; --eval: 4)")
+      .option("max-symbols", "K", "greedy: tokens emitted per frame at most (default 4)")
+      .option("chunk-ms", "MS", "push audio in chunks of MS milliseconds (default 320)")
+      .option("eval", "DIR", "print WER per voice, greedy and beam, over the test set in DIR")
+      .flag("partials", "print the partial transcript after every chunk")
+      .flag("json", "print JSON")
+      .positionals("FILE", 0, -1, "audio files to transcribe");
+  const auto parsed = parser.parse(args);
+  if (parsed.help) {
+    std::cout << parser.help();
+    return 0;
+  }
+  if (!parsed.has("model")) throw UsageError("missing --model", "erg run asr");
+  if (parsed.has("eval") == !parsed.positionals.empty())
+    throw UsageError("give either audio files or --eval DIR", "erg run asr");
+  const long beam = parsed.get_long("beam", 0);
+  if (beam < 0 || (parsed.has("beam") && beam == 0))
+    throw UsageError("--beam must be a positive integer", "erg run asr");
+  const long max_symbols = parsed.get_long("max-symbols", 4);
+  if (max_symbols <= 0) throw UsageError("--max-symbols must be positive", "erg run asr");
+  const double chunk_ms = parsed.get_double("chunk-ms", 320.0);
+  if (!(chunk_ms > 0)) throw UsageError("--chunk-ms must be positive", "erg run asr");
+  const bool json = parsed.has("json");
+
+  const auto path =
+      resolve_named_file(*parsed.get("model"), "models/weights", ".safetensors", "model");
+  const auto variant = models::runtime::Variant::parse(parsed.get_or("variant", ""));
+  auto model = RnntModel::load(path, variant);
+  if (parsed.has("eval")) return run_eval(model, *parsed.get("eval"), beam > 0 ? beam : 4, json);
+
+  const DecodeOptions options = beam > 0 ? DecodeOptions::beam_search(std::size_t(beam))
+                                         : DecodeOptions::greedy(std::size_t(max_symbols));
+  CountingSink sink;
+  model.attach(&sink);
+  models::asr::StreamingRecognizer recognizer(model, options);
+  const auto chunk = std::max<std::size_t>(1, std::size_t(chunk_ms * 16.0));
+  nlohmann::json files = nlohmann::json::array();
+  double total_audio_s = 0, total_decode_s = 0;
+  for (const auto& file : parsed.positionals) {
+    const auto audio = models::asr::load_asr_audio(file);
+    recognizer.reset();
+    const auto start = std::chrono::steady_clock::now();
+    const std::span<const float> pcm(audio.samples);
+    for (std::size_t at = 0; at < pcm.size(); at += chunk) {
+      recognizer.push(pcm.subspan(at, std::min(chunk, pcm.size() - at)));
+      if (parsed.has("partials") && !json)
+        std::cout << "  [" << std::fixed << std::setprecision(2)
+                  << double(std::min(pcm.size(), at + chunk)) / 16000.0 << " s] "
+                  << recognizer.text() << "\n"
+                  << std::defaultfloat;
+    }
+    recognizer.finish();
+    const double decode_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto s = recognizer.stats();
+    const std::string text = recognizer.text();
+    total_audio_s += audio.duration_s();
+    total_decode_s += decode_s;
+    const double rtf = audio.duration_s() > 0 ? decode_s / audio.duration_s() : 0.0;
+    if (json) {
+      files.push_back({{"file", file},
+                       {"text", text},
+                       {"audio_s", audio.duration_s()},
+                       {"decode_s", decode_s},
+                       {"rtf", rtf},
+                       {"encoder_frames", s.encoder_frames},
+                       {"encoder_invocations", s.encoder_invocations},
+                       {"predictor_invocations", s.predictor_invocations},
+                       {"joiner_invocations", s.joiner_invocations},
+                       {"symbols", s.symbols}});
+    } else {
+      std::cout << file << ": " << text << "\n  audio " << std::fixed << std::setprecision(2)
+                << audio.duration_s() << " s, RTF " << std::setprecision(4) << rtf
+                << std::defaultfloat << ", encoder " << s.encoder_invocations << " chunks / "
+                << s.encoder_frames << " frames, predictor " << s.predictor_invocations
+                << ", joiner " << s.joiner_invocations << ", symbols " << s.symbols << "\n";
+    }
+  }
+  const std::string decoding = beam > 0 ? "beam" + std::to_string(beam) : "greedy";
+  if (json) {
+    std::cout << with_envelope("asr_run",
+                               {{"model", model.config().name},
+                                {"variant", model.variant().to_string()},
+                                {"decoding", decoding},
+                                {"files", files},
+                                {"audio_s", total_audio_s},
+                                {"decode_s", total_decode_s},
+                                {"rtf", total_audio_s > 0 ? total_decode_s / total_audio_s : 0.0},
+                                {"components", asr_component_counts(sink)}})
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "decoding " << decoding << ", total RTF " << std::setprecision(4)
+              << (total_audio_s > 0 ? total_decode_s / total_audio_s : 0.0)
+              << " (with an attached counting sink)\ninvocations per component:\n";
+    const auto& reg = ComponentRegistry::global();
+    for (std::size_t id = 0; id < sink.counts().size(); ++id) {
+      const auto& c = sink.counts()[id];
+      if (c.invocations == 0) continue;
+      std::cout << "  " << std::left << std::setw(26) << reg.name(ComponentId(id)) << std::right
+                << std::setw(10) << c.invocations << " calls " << std::setw(12) << c.bytes_read
+                << " bytes read " << std::setw(12) << c.total_macs() << " MACs\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace erg::cli
