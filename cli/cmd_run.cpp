@@ -10,6 +10,7 @@ namespace erg::cli {
 
 // One function per engine, each in cli/run_<engine>.cpp.
 int run_llm(std::span<const std::string> args);
+int run_asr(std::span<const std::string> args);
 
 namespace {
 
@@ -21,6 +22,7 @@ struct Engine {
 
 constexpr Engine kEngines[] = {
     {"llm", "early-exit / self-speculative LLM: generate text or measure perplexity", run_llm},
+    {"asr", "streaming RNN-T speech recognition: transcribe audio or measure WER", run_asr},
 };
 
 std::string usage() {
