@@ -45,6 +45,7 @@ class StreamingRecognizer {
   std::vector<int> tokens() const { return decoder_.tokens(); }
   std::string text() const;
   RecognizerStats stats() const;
+  const RnntDecoder& decoder() const { return decoder_; }
 
   // reset(), push(all), finish(), text().
   std::string recognize(std::span<const float> pcm);
