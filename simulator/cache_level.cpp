@@ -10,11 +10,15 @@ namespace erg::simulator {
 
 std::unique_ptr<CacheLevel> make_cache_level(const CacheConfig& config, const std::string& where) {
   validate(config, where);
+  // Small sets keep recency as stamps; large (fully associative) ones as linked lists.
+  const bool small = config.ways() <= 32;
   switch (config.replacement) {
     case ReplacementKind::kLru:
-      return std::make_unique<SetAssocCache<LruPolicy>>(config);
+      if (small) return std::make_unique<SetAssocCache<LruStampPolicy>>(config);
+      return std::make_unique<SetAssocCache<LruListPolicy>>(config);
     case ReplacementKind::kFifo:
-      return std::make_unique<SetAssocCache<FifoPolicy>>(config);
+      if (small) return std::make_unique<SetAssocCache<FifoStampPolicy>>(config);
+      return std::make_unique<SetAssocCache<FifoListPolicy>>(config);
     case ReplacementKind::kRandom:
       return std::make_unique<SetAssocCache<RandomPolicy>>(config);
     case ReplacementKind::kTreePlru:
@@ -22,7 +26,7 @@ std::unique_ptr<CacheLevel> make_cache_level(const CacheConfig& config, const st
     case ReplacementKind::kSrrip:
       return std::make_unique<SetAssocCache<SrripPolicy>>(config);
   }
-  return std::make_unique<SetAssocCache<LruPolicy>>(config);
+  return std::make_unique<SetAssocCache<LruListPolicy>>(config);
 }
 
 }  // namespace erg::simulator

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <vector>
+#include <memory>
+#include <span>
+#include <utility>
 
 #include "core/access_event.hpp"
 
@@ -16,7 +19,58 @@ struct LineRequest {
   ComponentId component = kNoComponent;
 };
 
-using RequestBuffer = std::vector<LineRequest>;
+// A growable array of requests whose hot path writes through a raw pointer: a level reserves
+// room for its worst case (two requests out per request in), writes, then commits the new end,
+// so serving a request does no capacity check and no call.
+class RequestBuffer {
+ public:
+  RequestBuffer() = default;
+  RequestBuffer(RequestBuffer&&) noexcept = default;
+  RequestBuffer& operator=(RequestBuffer&&) noexcept = default;
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const LineRequest* data() const { return data_.get(); }
+  const LineRequest* begin() const { return data_.get(); }
+  const LineRequest* end() const { return data_.get() + size_; }
+  const LineRequest& operator[](std::size_t i) const { return data_[i]; }
+  operator std::span<const LineRequest>() const { return {data_.get(), size_}; }
+
+  void clear() { size_ = 0; }
+  void reserve(std::size_t n) {
+    if (n > capacity_) grow(n);
+  }
+  void push_back(const LineRequest& r) {
+    if (size_ == capacity_) grow(size_ + 1);
+    data_[size_++] = r;
+  }
+  // Room for `n` more requests: write them through the pointer, then commit() the new end.
+  LineRequest* append(std::size_t n) {
+    reserve(size_ + n);
+    return data_.get() + size_;
+  }
+  void commit(const LineRequest* new_end) {
+    size_ = static_cast<std::size_t>(new_end - data_.get());
+  }
+  void swap(RequestBuffer& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
+
+ private:
+  void grow(std::size_t n) {
+    const std::size_t capacity = std::max<std::size_t>({n, 2 * capacity_, 64});
+    auto data = std::make_unique<LineRequest[]>(capacity);
+    std::copy(data_.get(), data_.get() + size_, data.get());
+    data_ = std::move(data);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<LineRequest[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
 
 // Counters are kept per component; slot 0 collects events that carry no component, so the
 // index is component + 1 with kNoComponent wrapping to 0.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -55,7 +56,62 @@ class RecencyListPolicy {
   std::vector<std::uint32_t> tail_;
 };
 
-using LruPolicy = RecencyListPolicy<true>;
-using FifoPolicy = RecencyListPolicy<false>;
+using LruListPolicy = RecencyListPolicy<true>;
+using FifoListPolicy = RecencyListPolicy<false>;
+
+// The same orders for small sets, kept as a 32-bit stamp per way: touching a way is one store,
+// and the victim (oldest stamp) is found in the same pass that searches the set's tags
+// (kFusedVictim), so a miss costs one scan of the set instead of three. Stamps of invalid ways
+// are stale but harmless: the victim is only used when every way is valid. When the clock wraps,
+// each set's stamps are renumbered in order (cold, once per 2^32 touches).
+template <bool kPromoteOnHit>
+class RecencyStampPolicy {
+ public:
+  static constexpr bool kFusedVictim = true;
+
+  void init(std::uint32_t sets, std::uint32_t ways, std::uint64_t /*seed*/) {
+    ways_ = ways;
+    stamps_.assign(static_cast<std::size_t>(sets) * ways, 0);
+    clock_ = 0;
+  }
+  const std::uint32_t* stamps(std::uint32_t set) const {
+    return &stamps_[static_cast<std::size_t>(set) * ways_];
+  }
+  void on_hit(std::uint32_t set, std::uint32_t way) {
+    if constexpr (kPromoteOnHit) stamp(set, way);
+  }
+  void on_fill(std::uint32_t set, std::uint32_t way) { stamp(set, way); }
+  void on_evict(std::uint32_t, std::uint32_t) {}
+  std::uint32_t victim(std::uint32_t set) const {
+    const std::uint32_t* s = stamps(set);
+    return static_cast<std::uint32_t>(std::min_element(s, s + ways_) - s);
+  }
+
+ private:
+  void stamp(std::uint32_t set, std::uint32_t way) {
+    if (clock_ == UINT32_MAX) renumber();
+    stamps_[static_cast<std::size_t>(set) * ways_ + way] = ++clock_;
+  }
+  void renumber() {
+    std::vector<std::uint32_t> order(ways_);
+    for (std::size_t base = 0; base < stamps_.size(); base += ways_) {
+      for (std::uint32_t w = 0; w < ways_; ++w)
+        order[w] = w;
+      std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return stamps_[base + a] < stamps_[base + b];
+      });
+      for (std::uint32_t r = 0; r < ways_; ++r)
+        stamps_[base + order[r]] = r;
+    }
+    clock_ = ways_;
+  }
+
+  std::uint32_t ways_ = 1;
+  std::uint32_t clock_ = 0;
+  std::vector<std::uint32_t> stamps_;
+};
+
+using LruStampPolicy = RecencyStampPolicy<true>;
+using FifoStampPolicy = RecencyStampPolicy<false>;
 
 }  // namespace erg::simulator

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <vector>
@@ -35,8 +36,10 @@ class SetAssocCache final : public CacheLevel {
   }
 
   void process(std::span<const LineRequest> in, RequestBuffer& out) override {
+    LineRequest* o = out.append(2 * in.size());  // at most two requests out per request in
     for (const LineRequest& r : in)
-      serve(r, out);
+      o = serve(r, o);
+    out.commit(o);
   }
 
   bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
@@ -83,17 +86,20 @@ class SetAssocCache final : public CacheLevel {
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::uint64_t kInvalid = UINT64_MAX;
+  static constexpr bool kFused = requires { Policy::kFusedVictim; };
 
   void reset_contents() {
     const std::size_t slots = static_cast<std::size_t>(sets_) * ways_;
     tags_.assign(slots, kInvalid);
     dirty_.assign(slots, 0);
-    free_.resize(slots);
-    free_count_.assign(sets_, ways_);
-    for (std::uint32_t s = 0; s < sets_; ++s)
-      for (std::uint32_t k = 0; k < ways_; ++k)
-        free_[index(s, k)] = ways_ - 1 - k;  // popping from the top hands out way 0 first
-    if (use_map_) map_.reset(slots);
+    if (use_map_) {
+      free_.resize(slots);
+      free_count_.assign(sets_, ways_);
+      for (std::uint32_t s = 0; s < sets_; ++s)
+        for (std::uint32_t k = 0; k < ways_; ++k)
+          free_[index(s, k)] = ways_ - 1 - k;  // popping from the top hands out way 0 first
+      map_.reset(slots);
+    }
     policy_.init(sets_, ways_, config_.seed);
   }
 
@@ -105,20 +111,54 @@ class SetAssocCache final : public CacheLevel {
                       : static_cast<std::uint32_t>(line % sets_);
   }
   std::uint32_t find(std::uint32_t set, std::uint64_t line) const {
+    std::uint32_t free_way;
+    return lookup(set, line, free_way);
+  }
+
+  // The way holding `line`, or kNone; on a miss of a scanned set, `free_way` is its first
+  // invalid way (kNone when full). Map-searched sets keep a free stack instead.
+  std::uint32_t lookup(std::uint32_t set, std::uint64_t line, std::uint32_t& free_way) const {
+    free_way = kNone;
     if (use_map_) {
       const std::uint32_t slot = map_.find(line);
       return slot == LineMap::kAbsent ? kNone : slot - set * ways_;
     }
     const std::uint64_t* tags = &tags_[index(set, 0)];
-    for (std::uint32_t w = 0; w < ways_; ++w)
+    if constexpr (kFused) {
+      for (std::uint32_t w = 0; w < ways_; ++w) {
+        if (tags[w] == line) return w;
+        if (tags[w] == kInvalid && free_way == kNone) free_way = w;
+      }
+      if (free_way == kNone) fused_victim_ = oldest_way(policy_.stamps(set));
+      return kNone;
+    }
+    for (std::uint32_t w = 0; w < ways_; ++w) {
       if (tags[w] == line) return w;
+      if (tags[w] == kInvalid && free_way == kNone) free_way = w;
+    }
     return kNone;
   }
 
-  void serve(const LineRequest& r, RequestBuffer& out) {
+  // The way with the smallest stamp. Stamp and way are packed into one 64-bit key so that a
+  // plain min finds both, over four independent chains (the loop is latency-bound otherwise).
+  std::uint32_t oldest_way(const std::uint32_t* stamps) const {
+    const auto key = [&](std::uint32_t w) { return (std::uint64_t{stamps[w]} << 32) | w; };
+    std::uint64_t best[4] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    std::uint32_t w = 0;
+    for (; w + 4 <= ways_; w += 4)
+      for (std::uint32_t k = 0; k < 4; ++k)
+        best[k] = std::min(best[k], key(w + k));
+    for (; w < ways_; ++w)
+      best[0] = std::min(best[0], key(w));
+    return static_cast<std::uint32_t>(
+        std::min(std::min(best[0], best[1]), std::min(best[2], best[3])));
+  }
+
+  LineRequest* serve(const LineRequest& r, LineRequest* o) {
     const std::uint64_t line = r.address >> line_shift_;
     const std::uint32_t set = set_of(line);
-    std::uint32_t way = find(set, line);
+    std::uint32_t free_way;
+    std::uint32_t way = lookup(set, line, free_way);
     LevelCounts& c = counts_[component_slot(r.component)];
     const bool is_write = r.op == AccessOp::kWrite;
     if (classify_) classify(line, way != kNone, !is_write || write_allocate_, c);
@@ -129,9 +169,9 @@ class SetAssocCache final : public CacheLevel {
         policy_.on_hit(set, way);
       } else {
         ++c.read_miss_count;
-        fill(set, line, r.component, c, out);
+        o = fill(set, free_way, line, r.component, c, o, way);
       }
-      return;
+      return o;
     }
     ++c.write_count;
     if (way != kNone) {
@@ -139,16 +179,17 @@ class SetAssocCache final : public CacheLevel {
       policy_.on_hit(set, way);
     } else {
       ++c.write_miss_count;
-      if (write_allocate_) way = fill(set, line, r.component, c, out);
+      if (write_allocate_) o = fill(set, free_way, line, r.component, c, o, way);
     }
     if (way != kNone && write_back_) {
       dirty_[index(set, way)] = 1;
-      return;
+      return o;
     }
     // Write-through, or a no-write-allocate miss: the write itself goes below.
     ++c.write_through_count;
     c.bytes_out += r.bytes;
-    out.push_back(r);
+    *o++ = r;
+    return o;
   }
 
   void classify(std::uint64_t line, bool hit, bool allocate, LevelCounts& c) {
@@ -164,16 +205,21 @@ class SetAssocCache final : public CacheLevel {
     }
   }
 
-  std::uint32_t fill(std::uint32_t set, std::uint64_t line, ComponentId component, LevelCounts& c,
-                     RequestBuffer& out) {
-    std::uint32_t way;
-    if (free_count_[set] > 0) {
+  LineRequest* fill(std::uint32_t set, std::uint32_t free_way, std::uint64_t line,
+                    ComponentId component, LevelCounts& c, LineRequest* o, std::uint32_t& way) {
+    if (use_map_ && free_count_[set] > 0) {
       way = free_[index(set, --free_count_[set])];
+    } else if (!use_map_ && free_way != kNone) {
+      way = free_way;
     } else {
-      way = policy_.victim(set);
-      evict(set, way, component, c, out);
+      if constexpr (kFused) {
+        way = use_map_ ? policy_.victim(set) : fused_victim_;
+      } else {
+        way = policy_.victim(set);
+      }
+      o = evict(set, way, component, c, o);
     }
-    out.push_back({line << line_shift_, line_bytes_, AccessOp::kRead, component});
+    *o++ = {line << line_shift_, line_bytes_, AccessOp::kRead, component};
     ++c.fill_count;
     c.bytes_in += line_bytes_;
     const std::size_t i = index(set, way);
@@ -181,24 +227,25 @@ class SetAssocCache final : public CacheLevel {
     dirty_[i] = 0;
     if (use_map_) map_.insert(line, static_cast<std::uint32_t>(i));
     policy_.on_fill(set, way);
-    return way;
+    return o;
   }
 
-  void evict(std::uint32_t set, std::uint32_t way, ComponentId component, LevelCounts& c,
-             RequestBuffer& out) {
+  LineRequest* evict(std::uint32_t set, std::uint32_t way, ComponentId component, LevelCounts& c,
+                     LineRequest* o) {
     const std::size_t i = index(set, way);
     const std::uint64_t victim = tags_[i];
     const bool dirty = dirty_[i] != 0;
     policy_.on_evict(set, way);
     if (use_map_) map_.erase(victim);
     if (dirty) {
-      out.push_back({victim << line_shift_, line_bytes_, AccessOp::kWrite, component});
+      *o++ = {victim << line_shift_, line_bytes_, AccessOp::kWrite, component};
       ++c.writeback_count;
       c.bytes_out += line_bytes_;
     }
     if (track_evictions_) evictions_.push_back({victim << line_shift_, dirty});
     tags_[i] = kInvalid;
     dirty_[i] = 0;
+    return o;
   }
 
   // Frees a slot outside the replacement path (back-invalidation).
@@ -207,7 +254,7 @@ class SetAssocCache final : public CacheLevel {
     if (use_map_) map_.erase(tags_[i]);
     tags_[i] = kInvalid;
     dirty_[i] = 0;
-    free_[index(set, free_count_[set]++)] = way;
+    if (use_map_) free_[index(set, free_count_[set]++)] = way;
   }
 
   std::uint32_t sets_;
@@ -222,10 +269,11 @@ class SetAssocCache final : public CacheLevel {
   bool classify_;
   std::vector<std::uint64_t> tags_;  // line numbers; kInvalid marks a free way
   std::vector<std::uint8_t> dirty_;
-  std::vector<std::uint32_t> free_;  // per set, a stack of free ways
+  std::vector<std::uint32_t> free_;  // map-searched sets: per set, a stack of free ways
   std::vector<std::uint32_t> free_count_;
   LineMap map_;
   Policy policy_;
+  mutable std::uint32_t fused_victim_ = 0;  // set by lookup() on a miss, used by the fill after it
   FaLruShadow shadow_;
   SeenLines seen_;
 };
