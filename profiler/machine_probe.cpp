@@ -4,7 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "core/units.hpp"
+#include "profiler/energy_source.hpp"
 #include "profiler/perf_event_catalog.hpp"
 #include "profiler/sysfs.hpp"
 
@@ -81,6 +83,19 @@ MachineInfo probe_machine(const ProbeRoots& roots, PerfSyscalls& syscalls) {
   probe_caches(roots.sys, info);
   info.powercap = scan_powercap(roots.sys / "class/powercap");
   probe_power_pmu(roots.sys, info);
+  try {
+    EnergySourceOptions options;
+    options.powercap_root = roots.sys / "class/powercap";
+    options.sys_root = roots.sys;
+    options.start_poller = false;
+    options.syscalls = &syscalls;
+    const auto source = open_energy_source(options);
+    info.energy_source = std::string(source->kind());
+    for (const auto& d : source->domains())
+      info.energy_domains.push_back(d.name);
+  } catch (const Error& e) {
+    info.energy_source_reason = e.what();
+  }
   info.perf_event_paranoid = read_perf_event_paranoid(roots.proc.string());
   for (const auto& spec : perf_event_catalog()) {
     PerfEventStatus status{std::string(spec.name), spec.hardware, false, {}};
@@ -122,6 +137,10 @@ nlohmann::json to_json(const MachineInfo& info) {
   if (info.perf_power.type) pmu["type"] = *info.perf_power.type;
   if (!info.perf_power.reason.empty()) pmu["reason"] = info.perf_power.reason;
   rapl["perf_power_pmu"] = pmu;
+  nlohmann::json selected{{"source", nullptr}, {"domains", info.energy_domains}};
+  if (!info.energy_source.empty()) selected["source"] = info.energy_source;
+  if (!info.energy_source_reason.empty()) selected["reason"] = info.energy_source_reason;
+  rapl["auto_source"] = selected;
   nlohmann::json events = nlohmann::json::array();
   for (const auto& e : info.perf_events) {
     nlohmann::json ev{{"name", e.name},
@@ -174,6 +193,17 @@ std::string to_text(const MachineInfo& info) {
     out << "\n";
   } else {
     out << "unavailable: " << info.perf_power.reason << "\n";
+  }
+  out << "  erg profile (--source auto) reads: ";
+  if (info.energy_source.empty() && info.powercap.zones.empty() && !info.perf_power.present) {
+    out << "nothing (neither interface exists here)\n";
+  } else if (info.energy_source.empty()) {
+    out << "nothing: " << info.energy_source_reason << "\n";
+  } else {
+    out << info.energy_source << " (";
+    for (std::size_t i = 0; i < info.energy_domains.size(); ++i)
+      out << (i ? ", " : "") << info.energy_domains[i];
+    out << ")\n";
   }
   out << "\nperf_event\n  perf_event_paranoid: ";
   if (info.perf_event_paranoid) {

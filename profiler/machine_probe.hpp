@@ -43,6 +43,10 @@ struct MachineInfo {
   std::vector<CacheInfo> caches;  // as seen from cpu0
   PowercapScan powercap;
   PerfPowerPmu perf_power;
+  // What `erg profile --source auto` would read: the source kind and its domains, or why none.
+  std::string energy_source;  // "perf", "powercap" or "" when none
+  std::vector<std::string> energy_domains;
+  std::string energy_source_reason;
   std::optional<int> perf_event_paranoid;
   std::vector<PerfEventStatus> perf_events;
 };

@@ -74,11 +74,11 @@ WindowResult EnergyMonitor::end_window(std::string_view name) {
     throw Error("window '" + std::string(name) + "' was never begun (or already ended)",
                 "end_window");
   }
+  slot->open = false;  // a failed read below still ends the window
   const auto before_ns = steady_now_ns();
   if (source_) source_->read_uj(end_energy_uj_);
   const auto end_ns = before_ns + (steady_now_ns() - before_ns) / 2;
   if (counters_) counters_->read(end_counters_);
-  slot->open = false;
 
   WindowResult result;
   result.name.assign(name);

@@ -51,7 +51,11 @@ PowerSampler::PowerSampler(EnergySource& source, SamplerOptions options)
 }
 
 PowerSampler::~PowerSampler() {
-  stop();
+  try {
+    stop();
+  } catch (const Error&) {
+    // Reported by an explicit stop(); a destructor must not throw.
+  }
 }
 
 std::string PowerSampler::csv_header() const {
