@@ -192,7 +192,7 @@ std::vector<std::string> PowercapSource::warnings() const {
     if (!zone.max_range_uj) {
       out.push_back(domains_[i].name +
                     ": no readable max_energy_range_uj, so a wrap cannot be "
-                    "corrected (a backwards step is dropped)");
+                    "corrected (a backwards step is dropped); make it readable like energy_uj");
     }
     if (zone.dropped > 0) {
       out.push_back(domains_[i].name + ": " + std::to_string(zone.dropped) +

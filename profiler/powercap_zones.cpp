@@ -23,9 +23,11 @@ std::string powercap_permission_hint(const std::filesystem::path& energy_file) {
          "once with 'sudo chmod a+r " +
          energy_file.string() +
          "', or permanently with a udev rule: echo 'SUBSYSTEM==\"powercap\", ACTION==\"add\", "
-         "RUN+=\"/bin/chmod a+r /sys%p/energy_uj\"' | sudo tee /etc/udev/rules.d/"
-         "99-erg-rapl.rules && sudo udevadm trigger --subsystem-match=powercap (see README.md, "
-         "'Energy without root')";
+         "RUN+=\"/bin/chmod a+r /sys%p/energy_uj /sys%p/max_energy_range_uj\"' | sudo tee "
+         "/etc/udev/rules.d/99-erg-rapl.rules && sudo udevadm trigger "
+         "--subsystem-match=powercap --action=add; or let erg read the perf power PMU instead "
+         "with 'sudo sysctl kernel.perf_event_paranoid=0' (see README.md, 'Energy without "
+         "root')";
 }
 
 PowercapScan scan_powercap(const std::filesystem::path& root) {
