@@ -86,8 +86,11 @@ ParsedArgs ArgParser::parse(std::span<const std::string> args) const {
       out.help = true;
       return out;
     }
-    if (arg.size() > 2 && arg.starts_with("--")) {
-      std::string name = arg.substr(2);
+    // "--name", "--name=value", or a one-letter "-x" for options declared with a one-letter name.
+    const bool short_option =
+        arg.size() == 2 && arg[0] == '-' && arg[1] != '-' && find(arg.substr(1)) != nullptr;
+    if ((arg.size() > 2 && arg.starts_with("--")) || short_option) {
+      std::string name = arg.substr(short_option ? 1 : 2);
       std::optional<std::string> inline_value;
       if (auto eq = name.find('='); eq != std::string::npos) {
         inline_value = name.substr(eq + 1);
@@ -132,7 +135,7 @@ std::string ArgParser::help() const {
   }
   out << "\noptions:\n";
   for (const auto& s : specs_) {
-    out << "  --" << s.name;
+    out << (s.name.size() == 1 ? "  -" : "  --") << s.name;
     if (!s.value_name.empty()) out << " " << s.value_name;
     out << "\n      " << s.help << "\n";
   }

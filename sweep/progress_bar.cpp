@@ -53,7 +53,7 @@ void ProgressBar::draw(bool force) {
     return;
   }
   const std::size_t decile = total_ == 0 ? 10 : done_ * 10 / total_;
-  if (force || decile > last_decile_) {
+  if (decile > last_decile_ || (force && last_decile_ < 10)) {
     last_decile_ = decile;
     out_ << render(done_, total_, elapsed) << "\n" << std::flush;
   }

@@ -14,7 +14,7 @@
 namespace erg::sweep {
 
 RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& store,
-                    const Evaluator& evaluate, const RunOptions& options) {
+                    const JobFunction& evaluate, const RunOptions& options) {
   RunSummary summary;
   std::vector<std::pair<std::string, const nlohmann::json*>> todo;
   for (std::size_t i = 0; i < configs.size(); ++i) {
@@ -28,7 +28,9 @@ RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& sto
     }
   }
   std::optional<ProgressBar> bar;
-  if (options.progress) bar.emplace(todo.size(), std::cerr, ::isatty(STDERR_FILENO) != 0);
+  if (options.progress && !todo.empty()) {
+    bar.emplace(todo.size(), std::cerr, ::isatty(STDERR_FILENO) != 0);
+  }
 
   std::mutex mutex;
   std::atomic<bool> cancelled{false};

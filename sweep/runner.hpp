@@ -15,7 +15,7 @@ namespace erg::sweep {
 
 // Evaluates one variant's config and returns its metrics. Must depend only on the config, so
 // results are the same whatever the thread count.
-using Evaluator = std::function<nlohmann::json(const nlohmann::json& config)>;
+using JobFunction = std::function<nlohmann::json(const nlohmann::json& config)>;
 
 struct RunOptions {
   std::size_t threads = 1;
@@ -35,6 +35,6 @@ struct RunSummary {
 // Runs every job of this shard that the store lacks on a Boost.Asio thread pool, appending one
 // row {"key", "config", "metrics"} per finished job as soon as it finishes.
 RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& store,
-                    const Evaluator& evaluate, const RunOptions& options);
+                    const JobFunction& evaluate, const RunOptions& options);
 
 }  // namespace erg::sweep

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "simulator/preset.hpp"
+#include "sweep/design_point.hpp"
+#include "sweep/evaluator.hpp"
+#include "sweep/experiment_spec.hpp"
+#include "sweep/model_workload.hpp"
+#include "sweep/result_store.hpp"
+#include "sweep/runner.hpp"
+
+namespace erg::sweep {
+
+struct SweepOptions {
+  std::size_t threads = 1;
+  Shard shard;
+  bool progress = true;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// Everything a strategy needs: the spec, the workload and evaluator, the presets, and the store
+// through which every evaluation goes (so a rerun never recomputes a finished point).
+class ExperimentContext {
+ public:
+  ExperimentContext(ExperimentSpec spec, std::unique_ptr<ModelWorkload> workload,
+                    std::unique_ptr<Evaluator> evaluator, ResultStore& store, SweepOptions options);
+
+  const ExperimentSpec& spec() const { return spec_; }
+  const ModelWorkload& workload() const { return *workload_; }
+  const simulator::Preset& preset(const std::string& name);
+  std::vector<std::string> components() const;
+  std::string metric() const { return workload_->accuracy_metric(); }
+
+  // Evaluates the points (skipping those already stored) and returns their rows, in order.
+  // Throws erg::Error when any evaluation failed or the run was cancelled.
+  std::vector<nlohmann::json> evaluate(const std::vector<DesignPoint>& points);
+  // Evaluates only this shard's points and returns what it ran (grid and random sweeps).
+  RunSummary evaluate_shard(const std::vector<DesignPoint>& points);
+
+  // The limit each constraint puts on the accuracy metric, given the baseline row.
+  std::optional<double> accuracy_limit(const nlohmann::json& baseline_row) const;
+  std::vector<nlohmann::json> stored_rows() const { return store_.rows(); }
+  const SweepOptions& options() const { return options_; }
+  std::size_t evaluated() const { return evaluated_; }
+  std::size_t skipped() const { return skipped_; }
+
+ private:
+  nlohmann::json evaluate_config(const nlohmann::json& config);
+
+  ExperimentSpec spec_;
+  std::unique_ptr<ModelWorkload> workload_;
+  std::unique_ptr<Evaluator> evaluator_;
+  ResultStore& store_;
+  SweepOptions options_;
+  std::mutex presets_mutex_;
+  std::map<std::string, simulator::Preset> presets_;
+  std::size_t evaluated_ = 0;
+  std::size_t skipped_ = 0;
+};
+
+// Metric accessors on a stored row.
+double energy_of(const nlohmann::json& row);  // metrics.energy_per_unit_uj
+std::optional<double> accuracy_of(const nlohmann::json& row, const std::string& metric);
+// Each component's fraction of the row's component-attributed energy, e.g. {"asr.joiner": 0.23}.
+nlohmann::json energy_shares(const nlohmann::json& row);
+// The compact form of a row that summaries carry.
+nlohmann::json brief_row(const nlohmann::json& row, const std::string& metric);
+
+// Runs a spec into `out_dir`: spec.toml (a copy), results.jsonl, results.csv, summary.json.
+// Returns the summary.
+nlohmann::json run_experiment(const ExperimentSpec& spec, const std::filesystem::path& out_dir,
+                              const SweepOptions& options);
+
+// Joins shard directories into `out_dir` and recomputes the summary; the shards must have run
+// the same spec.
+nlohmann::json merge_experiments(const std::vector<std::filesystem::path>& shard_dirs,
+                                 const std::filesystem::path& out_dir);
+
+// Strategies (one file each). Each returns the strategy part of the summary.
+nlohmann::json run_grid_strategy(ExperimentContext& context, bool random);
+nlohmann::json run_sensitivity_strategy(ExperimentContext& context);
+// The grid/random summary from rows already in the store (used after a merge too).
+nlohmann::json summarize_rows(ExperimentContext& context, const std::vector<nlohmann::json>& rows);
+
+}  // namespace erg::sweep

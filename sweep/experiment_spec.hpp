@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace erg::sweep {
+
+// A constraint on an accuracy metric, relative to the uncompressed baseline or absolute:
+// "base + 0.5", "base * 1.05" or a plain number.
+struct Constraint {
+  std::string metric;  // "wer", "perplexity", ...
+  enum class Kind { kAbsolute, kPlus, kTimes } kind = Kind::kAbsolute;
+  double value = 0.0;
+
+  static Constraint parse(const std::string& metric, const std::string& text);
+  double limit(double baseline) const;
+  std::string to_string() const;
+};
+
+// An experiment spec (TOML, see configs/*.toml and sweep/README.md).
+struct ExperimentSpec {
+  std::filesystem::path file;
+  std::string name;
+  std::string description;
+
+  std::string model_kind;  // "asr", "llm" or "shape"
+  std::string model;       // shipped model name, shape spec name, or a path
+  nlohmann::json workload = nlohmann::json::object();  // kind-specific (testset, prompts, ...)
+
+  std::vector<std::string> presets;
+  std::string evaluator = "analytic";  // analytic | trace | rapl
+
+  std::string strategy = "grid";        // grid | random | sensitivity
+  std::vector<std::string> components;  // empty: the workload's own list
+  // grid/random: per component, the transforms to try ("" = unchanged, "bits=8,prune=0.5").
+  std::map<std::string, std::vector<std::string>> axes;
+  // Runtime knobs and their values (beam, exit_layer, speculations, chunk, ...).
+  std::map<std::string, std::vector<nlohmann::json>> runtime_axes;
+  std::size_t samples = 16;  // random
+  std::uint64_t seed = 1;    // random
+  // sensitivity: the compression ladder each component climbs, least to most compressed.
+  std::vector<std::string> ladder;
+  bool pin = true;  // sensitivity: pin components that fit the preset's local memory
+  std::size_t max_steps = 32;
+
+  std::vector<Constraint> constraints;
+  std::string energy_unit;  // "audio_second" or "token"; empty: from the workload
+};
+
+// Loads and validates a spec; errors name the file, line, key and what was expected.
+ExperimentSpec load_experiment_spec(const std::filesystem::path& path);
+ExperimentSpec parse_experiment_spec(const std::string& text, const std::filesystem::path& origin);
+
+}  // namespace erg::sweep

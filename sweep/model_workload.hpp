@@ -1,0 +1,52 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/access_sink.hpp"
+#include "models/runtime/variant.hpp"
+#include "sweep/experiment_spec.hpp"
+
+namespace erg::sweep {
+
+// What one run of a model variant produced, besides the events it streamed.
+struct WorkloadResult {
+  nlohmann::json accuracy =
+      nlohmann::json::object();  // {"wer": 4.2} (percent), {"perplexity": 3.1}
+  double audio_seconds = 0.0;    // normalizer for energy per second of audio
+  double tokens = 0.0;           // normalizer for energy per token
+  double host_time_s = 0.0;      // wall time of the run on this host (RTF, tokens/s)
+  nlohmann::json stats = nlohmann::json::object();  // invocations, acceptance, ...
+};
+
+// A model driven by a workload: the thing a sweep evaluates under many variants. One
+// implementation per model kind (asr, llm, shape), picked by name from the spec.
+class ModelWorkload {
+ public:
+  virtual ~ModelWorkload() = default;
+  // The components a search may compress, coarse names such as "asr.joiner".
+  virtual std::vector<std::string> components() const = 0;
+  // The accuracy metric constraints refer to ("wer", "perplexity"), or "" when there is none.
+  virtual std::string accuracy_metric() const = 0;
+  // "audio_second" or "token".
+  virtual std::string energy_unit() const = 0;
+  // Weight bytes of each component under `variant` (what pinning must fit in local memory).
+  virtual std::uint64_t weight_bytes(const std::string& component,
+                                     const models::runtime::Variant& variant) const = 0;
+  // Runs the workload with `variant` and the runtime knobs, streaming events into `sink` (may
+  // be null). Must be deterministic and safe to call from several threads at once.
+  virtual WorkloadResult run(const models::runtime::Variant& variant, const nlohmann::json& runtime,
+                             AccessSink* sink) const = 0;
+};
+
+std::unique_ptr<ModelWorkload> make_workload(const ExperimentSpec& spec);
+
+// Implementations (one file each).
+std::unique_ptr<ModelWorkload> make_shape_workload(const ExperimentSpec& spec);
+std::unique_ptr<ModelWorkload> make_llm_workload(const ExperimentSpec& spec);
+std::unique_ptr<ModelWorkload> make_asr_workload(const ExperimentSpec& spec);
+
+}  // namespace erg::sweep
