@@ -76,6 +76,30 @@ void run_cell(benchmark::State& state, Strategy strategy, std::size_t exit_layer
   state.counters["weight_bytes_per_token"] = tokens ? double(bytes) / double(tokens) : 0.0;
 }
 
+// One pass of all layers over n positions (the verifier's batched pass when n > 1), from a
+// 64-token cache: items are positions, so items_per_second shows how much batching saves.
+void BM_LayerPass(benchmark::State& state) {
+  std::string error;
+  LlamaModel* model = shipped_model(error);
+  if (model == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const std::size_t n = std::size_t(state.range(0)), L = model->n_layers();
+  const std::vector<int> context(64, 'a'), batch(n, 'b');
+  model->reset();
+  model->embed(context);
+  model->run_layers(0, L, 0, context.size());
+  for (auto _ : state) {
+    model->crop(context.size());
+    model->embed(batch);
+    model->run_layers(0, L, context.size(), n);
+    benchmark::DoNotOptimize(model->exit_logits(n).data());
+  }
+  state.SetItemsProcessed(std::int64_t(state.iterations() * n));
+}
+BENCHMARK(BM_LayerPass)->ArgName("n")->RangeMultiplier(2)->Range(1, 16);
+
 void BM_Autoregressive(benchmark::State& state) {
   run_cell(state, Strategy::kAutoregressive, 0, 0);
 }
