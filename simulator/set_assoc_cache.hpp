@@ -37,8 +37,13 @@ class SetAssocCache final : public CacheLevel {
 
   void process(std::span<const LineRequest> in, RequestBuffer& out) override {
     LineRequest* o = out.append(2 * in.size());  // at most two requests out per request in
-    for (const LineRequest& r : in)
-      o = serve(r, o);
+    const std::size_t n = in.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      // The batch is known ahead: fetch the set a few requests on, so tag loads of large
+      // levels overlap instead of stalling one after another.
+      if (!use_map_ && i + kPrefetchDistance < n) prefetch_set(in[i + kPrefetchDistance].address);
+      o = serve(in[i], o);
+    }
     out.commit(o);
   }
 
@@ -137,6 +142,16 @@ class SetAssocCache final : public CacheLevel {
       if (tags[w] == kInvalid && free_way == kNone) free_way = w;
     }
     return kNone;
+  }
+
+  static constexpr std::size_t kPrefetchDistance = 8;
+
+  void prefetch_set(std::uint64_t address) const {
+    const std::size_t first = index(set_of(address >> line_shift_), 0);
+    const char* tags = reinterpret_cast<const char*>(&tags_[first]);
+    for (std::size_t b = 0; b < ways_ * sizeof(std::uint64_t); b += 64)
+      __builtin_prefetch(tags + b);
+    if constexpr (kFused) __builtin_prefetch(policy_.stamps(set_of(address >> line_shift_)));
   }
 
   // The way with the smallest stamp. Stamp and way are packed into one 64-bit key so that a
