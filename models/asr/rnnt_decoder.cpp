@@ -33,6 +33,9 @@ void RnntDecoder::step_predictor(Hypothesis& hyp, int token) {
 void RnntDecoder::reset() {
   stats_ = {};
   hyps_.clear();
+}
+
+void RnntDecoder::start() {
   Hypothesis start;
   start.state = model_.predictor().zero_state();
   start.pred_proj.resize(model_.joiner().dim());
@@ -41,6 +44,7 @@ void RnntDecoder::reset() {
 }
 
 void RnntDecoder::push_frame(std::span<const float> encoder_frame) {
+  if (hyps_.empty()) start();
   ++stats_.frames;
   model_.joiner().project_encoder(encoder_frame, enc_proj_);
   if (options_.strategy == DecodeStrategy::kGreedy)
@@ -138,6 +142,7 @@ void RnntDecoder::beam_frame() {
 }
 
 std::vector<int> RnntDecoder::tokens() const {
+  if (hyps_.empty()) return {};
   const Hypothesis* best = &hyps_.front();
   for (const auto& h : hyps_)
     if (h.log_prob > best->log_prob) best = &h;

@@ -29,7 +29,7 @@ std::string_view to_string(DecodeStrategy strategy);
 struct DecoderStats {
   std::uint64_t frames = 0;
   std::uint64_t joiner_calls = 0;
-  std::uint64_t predictor_calls = 0;    // including the start step on blank
+  std::uint64_t predictor_calls = 0;    // including the start step on blank (at frame 0)
   std::uint64_t symbols = 0;            // non-blank tokens fed to the predictor
   std::uint64_t capped_frames = 0;      // greedy: frames that hit max_symbols_per_frame
   std::uint64_t hypothesis_frames = 0;  // sum over frames of the hypotheses scored
@@ -44,7 +44,7 @@ class RnntDecoder {
   // Throws erg::Error on beam 0 or max_symbols_per_frame 0.
   RnntDecoder(RnntModel& model, DecodeOptions options);
 
-  // Starts a new utterance (steps the predictor once on blank).
+  // Starts a new utterance; the predictor's first step (on blank) waits for the first frame.
   void reset();
   // Decodes one encoder output frame (encoder_dim values).
   void push_frame(std::span<const float> encoder_frame);
@@ -66,6 +66,7 @@ class RnntDecoder {
     std::size_t parent;
     int token;  // -1: blank (no predictor step)
   };
+  void start();
   void step_predictor(Hypothesis& hyp, int token);
   void greedy_frame();
   void beam_frame();
