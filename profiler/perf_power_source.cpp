@@ -165,7 +165,7 @@ PerfPowerSource::PerfPowerSource(const fs::path& sys_root, PerfSyscalls& syscall
   const auto pmu = read_power_pmu(sys_root);
   struct Opened {
     EnergyDomain domain;
-    int package;
+    int unit;  // position in the cpumask: one package or die
     Counter counter;
   };
   std::vector<Opened> opened;
@@ -221,7 +221,7 @@ PerfPowerSource::PerfPowerSource(const fs::path& sys_root, PerfSyscalls& syscall
         std::string name = kind == "package" ? prefix : prefix + "/" + kind;
         if (kind == "psys") name = pmu.cpus.size() > 1 ? "psys-" + std::to_string(i) : "psys";
         Counter counter{fd, event.scale * 1e6, 0};
-        opened.push_back({{name, kind, false}, ids[i].first, counter});
+        opened.push_back({{name, kind, false}, static_cast<int>(i), counter});
         opened.back().counter.base_count = read_count(opened.back().counter);
       }
     }
@@ -236,7 +236,7 @@ PerfPowerSource::PerfPowerSource(const fs::path& sys_root, PerfSyscalls& syscall
   }
   std::stable_sort(opened.begin(), opened.end(), [](const Opened& a, const Opened& b) {
     if ((a.domain.kind == "psys") != (b.domain.kind == "psys")) return b.domain.kind == "psys";
-    if (a.package != b.package) return a.package < b.package;
+    if (a.unit != b.unit) return a.unit < b.unit;
     return kind_order(a.domain.kind) < kind_order(b.domain.kind);
   });
   for (auto& o : opened) {

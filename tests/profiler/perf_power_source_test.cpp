@@ -89,6 +89,35 @@ TEST(PerfPowerSource, OpensSystemWideOnEachCpumaskCpuWithoutExcludeFlags) {
   EXPECT_EQ(out[0], 0u);
 }
 
+// Multi-die parts list one cpumask CPU per die; dies of one package are told apart by die_id.
+// psys becomes the total; an event whose unit is not Joules is skipped with a warning.
+TEST(PerfPowerSource, DiesPsysAndForeignUnits) {
+  TempDir tmp;
+  add_power_pmu(tmp.path(), "0,1");
+  const auto sys = tmp.path();
+  write_file(sys / "devices/system/cpu/cpu1/topology/physical_package_id", "0\n");
+  write_file(sys / "devices/system/cpu/cpu0/topology/die_id", "0\n");
+  write_file(sys / "devices/system/cpu/cpu1/topology/die_id", "1\n");
+  const auto events = sys / "bus/event_source/devices/power/events";
+  write_file(events / "energy-psys", "event=0x05\n");
+  write_file(events / "energy-psys.scale", "2.3283064365386962890625e-10\n");
+  write_file(events / "energy-psys.unit", "Joules\n");
+  write_file(events / "energy-cores.unit", "Watts\n");
+  FakePerfSyscalls fake;
+  PerfPowerSource source(sys, fake);
+  std::vector<std::string> names, totals;
+  for (const auto& d : source.domains()) {
+    names.push_back(d.name);
+    if (d.in_total) totals.push_back(d.name);
+  }
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"package-0-die-0", "package-0-die-0/dram", "package-0-die-1",
+                                      "package-0-die-1/dram", "psys-0", "psys-1"}));
+  EXPECT_EQ(totals, (std::vector<std::string>{"psys-0", "psys-1"}));
+  ASSERT_EQ(source.warnings().size(), 2u);  // energy-cores on each die
+  EXPECT_NE(source.warnings()[0].find("'Watts'"), std::string::npos);
+}
+
 TEST(PerfPowerSource, PermissionDeniedSaysHowToAllowIt) {
   TempDir tmp;
   add_power_pmu(tmp.path(), "0");
