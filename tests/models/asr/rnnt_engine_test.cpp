@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -269,6 +270,45 @@ TEST_F(RnntLoadErrors, WrongShapeAndMissingTensor) {
   runtime::write_safetensors(p, tensors, src.metadata());
   msg = error_of(p);
   EXPECT_NE(msg.find("predictor.embed.weight"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace erg::models::asr
+
+namespace erg::models::asr {
+namespace {
+
+// The committed listing: 100 lines, 40 training-voice and 60 held-out utterances
+// (tests/fixtures/asr/README.md).
+TEST(RnntTestSet, ReadsTheCommittedListing) {
+  const auto utts = read_test_set(testing::test_set_dir());
+  ASSERT_EQ(utts.size(), 100U);
+  EXPECT_EQ(std::count_if(utts.begin(), utts.end(), [](const auto& u) { return u.heldout; }), 60);
+  EXPECT_TRUE(std::filesystem::exists(utts.front().file));
+}
+
+TEST(RnntTestSet, BadListingsNameFileAndLine) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("erg_rnnt_tsv_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto tsv = dir / "testset.tsv";
+  auto error_of = [&](const std::string& text) {
+    std::ofstream(tsv) << text;
+    try {
+      read_test_set(dir);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("file\ttext\tvoice\n").find("testset.tsv:1"), std::string::npos);
+  EXPECT_NE(error_of("file\ttext\tvoice\theldout\na.flac\thi\tv\tyes\n").find("testset.tsv:2"),
+            std::string::npos);
+  EXPECT_NE(error_of("file\ttext\tvoice\theldout\na.flac\thi\n").find("testset.tsv:2"),
+            std::string::npos);
+  EXPECT_NE(error_of("file\ttext\tvoice\theldout\n").find("no utterances"), std::string::npos);
+  std::filesystem::remove_all(dir);
+  EXPECT_NE(error_of("").find("cannot read"), std::string::npos);
 }
 
 }  // namespace
