@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "models/runtime/linear.hpp"
 
 namespace erg::models::runtime {
 
@@ -27,10 +28,7 @@ void attend(const AttentionShape& shape, In q, In k_cache, In v_cache, std::size
     float mx = -INFINITY;
     for (std::size_t t = 0; t < n; ++t) {
       const float* k = k_cache.data.data() + (begin + t) * kv_dim + kvh * hd;
-      float dot = 0.0f;
-      for (std::size_t i = 0; i < hd; ++i)
-        dot += qh[i] * k[i];
-      scores[t] = dot * scale;
+      scores[t] = dot(qh, k, hd) * scale;
       mx = std::max(mx, scores[t]);
     }
     float sum = 0.0f;

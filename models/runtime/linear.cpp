@@ -284,6 +284,10 @@ inline float csr_dot(const Weight& w, std::size_t r, const float* x) {
 
 }  // namespace
 
+float dot(const float* a, const float* b, std::size_t n) {
+  return dot_f32(a, b, n);
+}
+
 void matmul(const Weight& w, In x, Out y, const Probe& probe) {
   const std::size_t n = w.cols == 0 ? 0 : x.data.size() / w.cols;
   if (x.data.size() != n * w.cols || y.data.size() != n * w.rows) {

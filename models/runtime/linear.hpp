@@ -5,6 +5,10 @@
 
 namespace erg::models::runtime {
 
+// The fp32 dot product every kernel uses (AVX2+FMA when the CPU has it, else portable; chosen
+// once per process), exposed for attention scores.
+float dot(const float* a, const float* b, std::size_t n);
+
 // y = W x + b, for a weight of any format and precision. x: [cols], y: [rows].
 // Reports one read of the stored weight bytes (values + indices + scales + bias), one read of x,
 // one write of y and rows x cols MACs (nonzeros for pruned weights) in the weight's precision.
