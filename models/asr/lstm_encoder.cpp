@@ -1,10 +1,12 @@
 #include "models/asr/lstm_encoder.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "core/error.hpp"
-#include "models/runtime/lstm_cell.hpp"
+#include "models/runtime/elementwise.hpp"
+#include "models/runtime/linear.hpp"
 
 namespace erg::models::asr {
 
@@ -16,7 +18,7 @@ LstmEncoder::LstmEncoder(const RnntConfig& config, RnntWeights& weights)
       chunk_(config.lstm.chunk),
       component_(weights.component("asr.encoder")) {
   input_ = weights.scratch("encoder.act.input", "asr.encoder", chunk_ * input_dim_);
-  gates_ = weights.scratch("encoder.act.gates", "asr.encoder", 4 * hidden_);
+  gates_ = weights.scratch("encoder.act.gates_ih", "asr.encoder", chunk_ * 4 * hidden_);
   scratch_ = weights.scratch("encoder.act.gates_hh", "asr.encoder", 4 * hidden_);
   for (std::size_t l = 0; l < config.lstm.layers; ++l) {
     const std::string comp = "asr.encoder.layer." + std::to_string(l);
@@ -50,10 +52,33 @@ void LstmEncoder::run_chunk(std::size_t n, std::vector<float>& out) {
     if (sink_) sink_->on_invocation(layer.component);
     const std::size_t in_dim = l == 0 ? input_dim_ : hidden_;
     const runtime::Buffer& in = l == 0 ? input_ : layers_[l - 1].out;
+    // The input projection of the whole chunk at once (W_ih read once per chunk, not per frame);
+    // matmul rows equal matvec bit for bit, so this is exactly the per-frame cell.
+    runtime::matmul(layer.w_ih, in.in(0, n * in_dim), gates_.out(0, n * 4 * hidden_), probe);
     for (std::size_t t = 0; t < n; ++t) {
-      runtime::lstm_cell(layer.w_ih, layer.w_hh, in.in(t * in_dim, in_dim), layer.h.out(),
-                         layer.c.out(), gates_.out(), scratch_.out(), probe);
-      std::copy(layer.h.data.begin(), layer.h.data.end(), layer.out.data.begin() + t * hidden_);
+      runtime::matvec(layer.w_hh, layer.h.in(), scratch_.out(), probe);
+      const float* g = gates_.data.data() + t * 4 * hidden_;
+      const float* r = scratch_.data.data();
+      float* h = layer.h.data.data();
+      float* c = layer.c.data.data();
+      const std::size_t hd = hidden_;
+      for (std::size_t k = 0; k < hd; ++k) {  // gate order i, f, g, o as lstm_cell
+        const float ig = runtime::sigmoid(g[k] + r[k]);
+        const float fg = runtime::sigmoid(g[hd + k] + r[hd + k]);
+        const float gg = std::tanh(g[2 * hd + k] + r[2 * hd + k]);
+        const float og = runtime::sigmoid(g[3 * hd + k] + r[3 * hd + k]);
+        c[k] = fg * c[k] + ig * gg;
+        h[k] = og * std::tanh(c[k]);
+      }
+      std::copy(h, h + hd, layer.out.data.begin() + t * hd);
+      if (sink_) {
+        probe.read(gates_.address + 4 * t * 4 * hd, 4 * 4 * hd, gates_.tensor);
+        probe.read(scratch_.address, 4 * 4 * hd, scratch_.tensor);
+        probe.read(layer.c.address, 4 * hd, layer.c.tensor);
+        probe.write(layer.c.address, 4 * hd, layer.c.tensor);
+        probe.write(layer.h.address, 4 * hd, layer.h.tensor);
+        probe.compute(8 * hd, Precision::kFp32);
+      }
     }
     if (sink_) probe.write(layer.out.address, 4 * n * hidden_, layer.out.tensor);
   }
