@@ -88,15 +88,15 @@ void print_text(const Context& ctx, const RepetitionReport& report, std::ostream
     out << "  energy (" << first.energy_source << "):\n";
     for (std::size_t d = 0; d < report.domain_energy_j.size(); ++d) {
       const auto& [name, s] = report.domain_energy_j[d];
-      out << "    " << pad(name, 22) << with_spread(s, "%.4f", "J") << "   "
+      out << "    " << pad(name, 22) << with_spread(s, "%.6g", "J") << "   "
           << fmt("%.3f", s.mean / report.time_s.mean) << " W"
           << (first.domains[d].in_total ? "" : "  (inside its package)") << "\n";
     }
-    out << "    " << pad("total", 22) << with_spread(*report.total_energy_j, "%.4f", "J") << "   "
+    out << "    " << pad("total", 22) << with_spread(*report.total_energy_j, "%.6g", "J") << "   "
         << fmt("%.3f", report.total_energy_j->mean / report.time_s.mean) << " W\n";
     if (report.net_total_energy_j) {
       out << "    " << pad("net of idle", 22)
-          << with_spread(*report.net_total_energy_j, "%.4f", "J") << "   (idle baseline over "
+          << with_spread(*report.net_total_energy_j, "%.6g", "J") << "   (idle baseline over "
           << fmt("%.2f", ctx.baseline->duration_s) << " s subtracted)\n";
     }
   }
