@@ -175,6 +175,37 @@ TEST_P(RnntEngine, Int8VariantRunsAndShrinksWeights) {
   EXPECT_GT(sink.of(joiner).macs[std::size_t(Precision::kInt8)], 0U);
 }
 
+// Per-component transforms at load time: the pruned, pinned joiner reads fewer bytes per call
+// (half its output rows are not stored) and its tensors are declared pinned; int4 encoder runs.
+TEST_P(RnntEngine, PruneQuantizeAndPinPerComponent) {
+  auto v = RnntModel::load(model_path(GetParam()),
+                           runtime::Variant::parse("asr.joiner:prune=0.5,rows,pin;"
+                                                   "asr.encoder:bits=4,group=32"));
+  EXPECT_LT(v.weight_bytes(), model_->weight_bytes());
+  bool saw_joiner_out = false;
+  for (const auto& t : v.store().tensors()) {
+    if (t.name == "joiner.out.weight") {
+      saw_joiner_out = true;
+      EXPECT_TRUE(t.pinned);
+    }
+    if (t.name.starts_with("encoder.")) {
+      EXPECT_FALSE(t.pinned) << t.name;
+    }
+  }
+  EXPECT_TRUE(saw_joiner_out);
+  auto per_call = [&](RnntModel& m) {
+    CountingSink sink;
+    m.attach(&sink);
+    StreamingRecognizer rec(m, DecodeOptions::greedy(4));
+    rec.recognize(audio_[0]);
+    m.attach(nullptr);
+    const auto& c = sink.of(ComponentRegistry::global().intern("asr.joiner"));
+    EXPECT_GT(c.invocations, 0U);
+    return double(c.bytes_read) / double(c.invocations);
+  };
+  EXPECT_LT(per_call(v), 0.75 * per_call(*model_));
+}
+
 INSTANTIATE_TEST_SUITE_P(ShippedModels, RnntEngine, ::testing::Values("lstm", "emformer"));
 
 TEST(RnntDetokenize, WordPiecesToText) {
