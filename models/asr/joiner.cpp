@@ -1,6 +1,9 @@
 #include "models/asr/joiner.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
 
 #include "models/runtime/elementwise.hpp"
 #include "models/runtime/linear.hpp"
@@ -8,6 +11,15 @@
 namespace erg::models::asr {
 
 using runtime::Probe;
+
+namespace {
+void check_size(std::size_t got, std::size_t expected, const char* what) {
+  if (got != expected)
+    throw Error(std::string(what) + " has " + std::to_string(got) + " values, expected " +
+                    std::to_string(expected),
+                "asr.joiner");
+}
+}  // namespace
 
 Joiner::Joiner(const RnntConfig& config, RnntWeights& weights)
     : dim_(config.joiner_dim),
@@ -32,6 +44,8 @@ Joiner::Joiner(const RnntConfig& config, RnntWeights& weights)
 void Joiner::project_encoder(std::span<const float> enc, std::span<float> out) {
   const Probe probe{sink_, enc_component_};
   if (sink_) sink_->on_invocation(enc_component_);
+  check_size(enc.size(), enc_dim_, "encoder frame");
+  check_size(out.size(), dim_, "encoder projection output");
   ++enc_proj_invocations_;
   std::copy(enc.begin(), enc.end(), enc_in_.data.begin());
   runtime::matvec(enc_proj_, enc_in_.in(), enc_p_.out(), probe);
@@ -41,6 +55,8 @@ void Joiner::project_encoder(std::span<const float> enc, std::span<float> out) {
 void Joiner::project_predictor(std::span<const float> pred, std::span<float> out) {
   const Probe probe{sink_, pred_component_};
   if (sink_) sink_->on_invocation(pred_component_);
+  check_size(pred.size(), pred_dim_, "predictor output");
+  check_size(out.size(), dim_, "predictor projection output");
   ++pred_proj_invocations_;
   std::copy(pred.begin(), pred.end(), pred_in_.data.begin());
   runtime::matvec(pred_proj_, pred_in_.in(), pred_p_.out(), probe);
@@ -51,6 +67,8 @@ std::span<const float> Joiner::join(std::span<const float> enc_proj,
                                     std::span<const float> pred_proj) {
   const Probe probe{sink_, component_};
   if (sink_) sink_->on_invocation(component_);
+  check_size(enc_proj.size(), dim_, "encoder projection");
+  check_size(pred_proj.size(), dim_, "predictor projection");
   ++invocations_;
   // The projections are read from where the hypotheses keep them; they are reported at the
   // projection buffers' addresses, where they were produced.

@@ -206,6 +206,18 @@ TEST_P(RnntEngine, PruneQuantizeAndPinPerComponent) {
   EXPECT_LT(per_call(v), 0.75 * per_call(*model_));
 }
 
+// A frame of the wrong width is an error, not a read past the buffer.
+TEST_P(RnntEngine, WrongFrameSizesThrow) {
+  RnntDecoder dec(*model_, DecodeOptions::greedy(4));
+  const std::vector<float> frame(model_->encoder().output_dim() + 1);
+  EXPECT_THROW(dec.push_frame(frame), Error);
+  std::vector<float> out;
+  const std::vector<float> partial(model_->encoder().input_dim() - 1);
+  EXPECT_THROW(model_->encoder().push(partial, out), Error);
+  auto state = model_->predictor().zero_state();
+  EXPECT_THROW(model_->predictor().step(model_->config().blank_id + 1, state), Error);
+}
+
 INSTANTIATE_TEST_SUITE_P(ShippedModels, RnntEngine, ::testing::Values("lstm", "emformer"));
 
 TEST(RnntDetokenize, WordPiecesToText) {
