@@ -13,7 +13,7 @@ from . import layerskip, safetensors_io
 from .evaluate import exit_report, greedy_generate, prompt_ids, selfspec_acceptance
 from .model import BOS_ID, EOS_ID, PAD_ID, Config, LayerSkipLM, count_parameters
 
-FIXTURE_TEXT = "In the beginning God created the heaven and the earth. And the ea"
+FIXTURE_TEXT = "And God said, Let there be light: and there was light. And God saw"  # min top-2 gap 0.196 on the greedy path
 FIXTURE_NEW = 32
 ACCEPT_D = [1, 2, 3, 4, 5, 6, 8]
 
