@@ -38,15 +38,28 @@ class LlmWorkload final : public ModelWorkload {
   explicit LlmWorkload(const ExperimentSpec& spec)
       : model_path_(resolve_named_file(spec.model, "models/weights", ".safetensors", "model")) {
     const auto& w = spec.workload;
+    // A JSON array of strings (prompts may span lines), or one prompt per line.
     const std::string prompts_file =
-        w.value("prompts", std::string("tests/fixtures/llm/prompts.txt"));
-    std::istringstream lines(read_text(data_path(prompts_file), 0));
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) prompts_.push_back(line);
+        w.value("prompts", std::string("tests/fixtures/llm/prompts.json"));
+    const auto text = read_text(data_path(prompts_file), 0);
+    if (prompts_file.ends_with(".json")) {
+      const auto list = nlohmann::json::parse(text, nullptr, false);
+      if (list.is_discarded() || !list.is_array()) {
+        throw Error("expected a JSON array of prompt strings", prompts_file);
+      }
+      for (const auto& p : list) {
+        if (!p.is_string()) throw Error("expected a JSON array of prompt strings", prompts_file);
+        prompts_.push_back(p.get<std::string>());
+      }
+    } else {
+      std::istringstream lines(text);
+      for (std::string line; std::getline(lines, line);) {
+        if (!line.empty()) prompts_.push_back(line);
+      }
     }
     const auto max_prompts = w.value("max_prompts", std::size_t{4});
     if (prompts_.size() > max_prompts) prompts_.resize(max_prompts);
-    if (prompts_.empty()) throw Error("no prompts (expected one per line)", prompts_file);
+    if (prompts_.empty()) throw Error("no prompts", prompts_file);
     eval_text_ = read_text(
         data_path(w.value("eval_text", std::string("tests/fixtures/llm/heldout_sample.txt"))),
         w.value("eval_bytes", std::size_t{2048}));
