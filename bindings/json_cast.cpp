@@ -1,5 +1,7 @@
 #include "bindings/json_cast.hpp"
 
+#include "core/error.hpp"
+
 namespace py = pybind11;
 
 namespace erg::bindings {
@@ -33,6 +35,44 @@ py::object to_python(const nlohmann::json& value) {
     default:
       return py::none();
   }
+}
+
+nlohmann::json from_python(py::handle value, const std::string& where) {
+  if (value.is_none()) return nullptr;
+  // bool before int: Python's bool is an int subclass.
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
+  if (py::isinstance<py::int_>(value)) {
+    const auto v = value.cast<py::int_>();
+    if (py::bool_(v < py::int_(0))) return v.cast<long long>();
+    return v.cast<unsigned long long>();
+  }
+  if (py::isinstance<py::float_>(value)) return value.cast<double>();
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (py::isinstance<py::dict>(value)) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, item] : value.cast<py::dict>()) {
+      if (!py::isinstance<py::str>(key))
+        throw Error("dictionary keys must be strings, got " +
+                        std::string(py::str(py::type::of(key).attr("__name__"))),
+                    where);
+      const auto name = key.cast<std::string>();
+      out[name] = from_python(item, where + "." + name);
+    }
+    return out;
+  }
+  if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    nlohmann::json out = nlohmann::json::array();
+    std::size_t i = 0;
+    for (const auto& item : value)
+      out.push_back(from_python(item, where + "[" + std::to_string(i++) + "]"));
+    return out;
+  }
+  // numpy scalars and 0-d arrays expose item(); arrays expose tolist().
+  if (py::hasattr(value, "tolist") && py::hasattr(value, "dtype"))
+    return from_python(value.attr("tolist")(), where);
+  throw Error("expected a dict, list, str, number, bool or None, got " +
+                  std::string(py::str(py::type::of(value).attr("__name__"))),
+              where);
 }
 
 }  // namespace erg::bindings

@@ -6,6 +6,9 @@
 namespace erg::bindings {
 
 void bind_core(pybind11::module_& m);
+void bind_simulator(pybind11::module_& m);
+void bind_models(pybind11::module_& m);
 void bind_profiler(pybind11::module_& m);
+void bind_sweep(pybind11::module_& m);
 
 }  // namespace erg::bindings
