@@ -10,6 +10,7 @@
 #include "cli/arg_parser.hpp"
 #include "cli/command.hpp"
 #include "cli/json_output.hpp"
+#include "cli/profile_model.hpp"
 #include "core/error.hpp"
 #include "profiler/command_runner.hpp"
 #include "profiler/energy_source.hpp"
@@ -30,7 +31,8 @@ using profiler::Summary;
 constexpr const char* kUsage =
     "erg profile [--interval MS] [--repeat K] [--warmup K] [--baseline S] "
     "[--source auto|powercap|perf] [--powercap-root DIR] [--max-power W] [--no-counters] "
-    "[--json|--csv] [-o DIR] -- CMD [ARGS...]";
+    "[--json|--csv] [-o DIR] -- CMD [ARGS...]\n"
+    "       erg profile asr|llm --model M [OPTIONS]  (in process; see erg profile asr --help)";
 
 std::string fmt(const char* format, double value) {
   char buf[64];
@@ -182,6 +184,8 @@ nlohmann::json to_json(const Context& ctx, const RepetitionReport& report) {
 }
 
 int run_profile(std::span<const std::string> raw_args) {
+  if (!raw_args.empty() && (raw_args.front() == "asr" || raw_args.front() == "llm"))
+    return run_profile_model(raw_args.front(), raw_args.subspan(1));
   // The parser knows only long options; -o is the one short spelling erg profile accepts.
   std::vector<std::string> args(raw_args.begin(), raw_args.end());
   for (auto& a : args) {
@@ -206,7 +210,8 @@ int run_profile(std::span<const std::string> raw_args) {
       .flag("json", "print JSON (and write timeline.json)")
       .flag("csv", "print one CSV row per run")
       .option("output", "DIR", "directory for timeline files (also -o; default .)")
-      .positionals("TARGET", 0, 1, "asr or llm: in-process model profiling (not available yet)")
+      .positionals("TARGET", 0, 1,
+                   "asr or llm: in-process model profiling (erg profile asr --help)")
       .passthrough("the command to run and its arguments");
   const auto parsed = parser.parse(args);
   if (parsed.help) {
@@ -214,9 +219,8 @@ int run_profile(std::span<const std::string> raw_args) {
     return 0;
   }
   if (!parsed.positionals.empty()) {
-    throw UsageError("'erg profile " + parsed.positionals.front() +
-                     "' needs the in-process model engines, which this build does not have yet; "
-                     "profile a command instead: erg profile -- CMD [ARGS...]");
+    throw UsageError("unknown profile target '" + parsed.positionals.front() +
+                     "': expected asr, llm or -- CMD [ARGS...]");
   }
   if (parsed.passthrough.empty())
     throw UsageError("no command to run", "usage: " + std::string(kUsage));
