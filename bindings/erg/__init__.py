@@ -91,8 +91,9 @@ class SweepResult:
 
     @property
     def pareto(self):
-        """The summary's Pareto front (energy versus accuracy), as the strategy reported it."""
-        return self.summary.get("pareto")
+        """The Pareto front (energy versus the accuracy metric) the strategy reported for each
+        preset: {preset name: [brief rows, lowest energy first]}."""
+        return {p["preset"]: p.get("pareto", []) for p in self.summary.get("per_preset", [])}
 
     def dataframe(self):
         """The rows as a pandas DataFrame (ImportError when pandas is not installed)."""

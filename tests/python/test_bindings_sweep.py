@@ -42,6 +42,9 @@ def test_dict_spec_runs_a_grid(tmp_path):
         assert set(row) >= {"key", "config", "metrics"}
         assert row["metrics"]["energy_per_unit_uj"] > 0
     assert r.output_dir == str(out) and "py_shape" in repr(r)
+    # A shape-only model has no accuracy metric, so its front holds only rows it could rank.
+    front = r.pareto["mobile-7nm-lpddr4x"]
+    assert all(p["key"] in {row["key"] for row in r.rows} for p in front)
     # int8 on both components reads fewer bytes than fp32 on both: less energy.
     by_variant = {(row["config"].get("variant") or ""): row for row in r.rows}
     energies = sorted(row["metrics"]["energy_per_unit_uj"] for row in r.rows)
