@@ -3,6 +3,7 @@ errors, checked against hand-counted expectations and against `erg simulate --js
 
 import json
 import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -225,3 +226,32 @@ def test_trace_array_errors():
                               np.array([3], dtype=np.uint64))
     with pytest.raises(erg.Error, match="trace"):
         h.replay("/nonexistent/trace.din")
+
+
+def test_long_calls_release_the_gil():
+    # A Python thread can only tick while the C++ call has let go of the GIL.
+    import threading
+    ticks = [0]
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks[0] += 1
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=tick)
+    thread.start()
+    try:
+        addresses = np.arange(0, 64 * 1_000_000, 64, dtype=np.uint64)
+        h = erg.Hierarchy("desktop-ddr4")
+        time.sleep(0.01)
+        before = ticks[0]
+        start = time.perf_counter()
+        h.access(addresses, size_bytes=8)
+        elapsed = time.perf_counter() - start
+        during = ticks[0] - before
+    finally:
+        stop.set()
+        thread.join()
+    assert elapsed > 0.02, "the call was too short to tell"
+    assert during > 0
