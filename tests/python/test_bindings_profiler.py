@@ -100,6 +100,13 @@ def test_sampler_timeline_as_numpy(tmp_path):
     assert np.all(t["power_w"] == 0.0)
     assert s.interval_s == 0.005 and s.overwritten == 0 and s.cpu_time_s >= 0
     assert isinstance(s.to_dict(), dict)
+    # Explicit start/stop works as well; stop is idempotent.
+    s2 = erg.PowerSampler(interval_s=0.005, powercap_root=str(tmp_path / "powercap"))
+    s2.start()
+    time.sleep(0.03)
+    s2.stop()
+    s2.stop()
+    assert s2.taken >= 1
 
 
 def test_sampler_without_rapl_says_why():

@@ -44,6 +44,7 @@ def test_list_and_load_presets():
     assert set(energy["mac_energy_pj"]) == {"fp32", "fp16", "int8", "int4"}
     assert energy["dram"]["read_energy_pj_per_bit"] > 0
     assert "erg.Preset 'wearable-sram2m-lpddr4x'" in repr(p)
+    assert p.description and p.inclusive in (True, False)
     # Loading by path gives the same preset.
     assert erg.load_preset(p.file).to_dict() == p.to_dict()
 
@@ -58,6 +59,10 @@ def test_preset_dict_round_trips():
     assert len(smaller.levels) == 1  # a levels list replaces the list, element-wise merged
     assert smaller.levels[0]["read_energy_pj"] == p.levels[0]["read_energy_pj"]
     assert smaller.dram == p.dram
+    # A dict with "base" works wherever a preset is taken.
+    h = erg.Hierarchy({"base": "desktop-ddr4", "name": "desktop-16k",
+                       "levels": [{"size_bytes": "16KiB"}]})
+    assert h.preset.name == "desktop-16k" and h.preset.level_names == ["l1"]
 
 
 def test_trace_counts_and_energy_by_hand():
