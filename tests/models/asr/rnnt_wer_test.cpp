@@ -31,16 +31,11 @@ struct Bound {
   double train_voices_wer_max;  // fraction
 };
 
-// Upper bounds on fp32 greedy WER on the training voices, set just above what the weights present
-// when this test was written measured (2026-11-29 05:45 UTC, early exports of the still-running
-// trainer: lstm 419% (insertion loops), emformer 100% (emits nothing)); every better export only
-// lowers WER. The figures of the current weights are printed on every run ([ WER ] lines).
-constexpr Bound kBounds[] = {{"lstm", 4.5}, {"emformer", 1.05}};
-
-// The issue's int8 criterion (within one WER point of fp32) only means something for a trained
-// model: on the undertrained exports above, int8 rounding changes which insertion loop the greedy
-// decoder falls into (lstm: 0.38 apart). It is asserted once fp32 overall WER is below this.
-constexpr double kTrainedWer = 0.5;
+// Upper bounds on fp32 greedy WER on the training voices, set loosely above what the weights
+// exported at 06:30 UTC on 2026-11-29 measured (lstm 89.4 %, emformer 85.7 %: the C++ figures
+// equal the Python decoder's in the JSON's wer.testset_committed). These weights are far from
+// the issue's 5 % target; the bounds only guard against the engine getting worse.
+constexpr Bound kBounds[] = {{"lstm", 0.95}, {"emformer", 0.95}};
 
 class RnntWer : public ::testing::TestWithParam<Bound> {};
 
@@ -62,10 +57,9 @@ TEST_P(RnntWer, TestSetWerFp32AndInt8) {
   EXPECT_TRUE(std::isfinite(r32.all.wer()));
   EXPECT_LE(r32.groups.at(kTrainVoices).wer(), b.train_voices_wer_max);
   EXPECT_TRUE(std::isfinite(r8.all.wer()));
-  // Per-channel int8 stays within one WER point of fp32 over the whole set.
-  if (r32.all.wer() < kTrainedWer) {
-    EXPECT_LE(std::abs(r8.all.wer() - r32.all.wer()), 0.01);
-  }
+  // Per-channel int8 stays within one WER point of fp32 over the whole set (issue 4; measured
+  // on the 06:30 weights: identical greedy transcripts' WER for both models).
+  EXPECT_LE(std::abs(r8.all.wer() - r32.all.wer()), 0.01);
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedModels, RnntWer, ::testing::Values(kBounds[0], kBounds[1]),
