@@ -1,0 +1,295 @@
+#include "reports/figure_data.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "reports/sweep_tables.hpp"
+#include "sweep/experiment.hpp"
+#include "sweep/pareto.hpp"
+
+namespace erg::reports {
+namespace {
+
+using nlohmann::json;
+
+double units_of(const json& row) {
+  const auto& m = row["metrics"];
+  const double per_unit_uj = m["energy_per_unit_uj"].get<double>();
+  return per_unit_uj > 0 ? m.value("energy_pj", 0.0) / 1e6 / per_unit_uj : 1.0;
+}
+
+FigureData skipped(std::string name, std::string title, std::string reason) {
+  return {std::move(name), std::move(title), nullptr, std::move(reason)};
+}
+
+json point(double energy_uj, double accuracy, const json& variant) {
+  return {{"energy_uj", energy_uj},
+          {"accuracy", accuracy},
+          {"variant", variant.is_string() ? variant : json("")}};
+}
+
+json brief_point(const json& brief, const std::string& metric) {
+  if (!brief.is_object() || !brief.contains(metric) || !brief[metric].is_number()) return nullptr;
+  return point(brief["energy_per_unit_uj"].get<double>(), brief[metric].get<double>(),
+               brief.value("variant", json("")));
+}
+
+std::vector<const json*> preset_rows(const SweepResults& sweep, const std::string& preset) {
+  std::vector<const json*> out;
+  for (const auto& r : sweep.rows)
+    if (r["config"].value("preset", std::string()) == preset) out.push_back(&r);
+  return out;
+}
+
+}  // namespace
+
+FigureData energy_breakdown_data(const SweepResults& sweep) {
+  const std::string name = "energy_breakdown",
+                    title = "Energy by component and memory level, baseline vs best design";
+  const auto shown = shown_components(sweep);
+  json presets = json::array();
+  for (const auto& p : sweep.summary["per_preset"]) {
+    json designs = json::array();
+    for (const char* role : {"baseline", "best"}) {
+      if (!p.contains(role) || !p[role].contains("key")) continue;
+      const auto* row = sweep.row_by_key(p[role]["key"].get<std::string>());
+      if (row == nullptr || !(*row)["metrics"]["breakdown_pj"].is_object()) continue;
+      const double units = units_of(*row);
+      json comps = json::object();
+      for (const auto& [c, levels] : (*row)["metrics"]["breakdown_pj"].items()) {
+        auto& slot = comps[shown.at(c)];
+        if (slot.is_null()) slot = json::object();
+        for (const auto& [l, pj] : levels.items()) {
+          if (l != "total") slot[l] = slot.value(l, 0.0) + pj.get<double>() / 1e6 / units;
+        }
+      }
+      designs.push_back(
+          {{"role", role}, {"variant", p[role].value("variant", "")}, {"components", comps}});
+    }
+    if (!designs.empty()) presets.push_back({{"preset", p["preset"]}, {"designs", designs}});
+  }
+  if (presets.empty()) {
+    return skipped(name, title, "the summary names no baseline or best row with a breakdown");
+  }
+  return {name,
+          title,
+          {{"energy_unit", sweep.energy_unit()},
+           {"levels", breakdown_levels(sweep)},
+           {"presets", presets}},
+          ""};
+}
+
+FigureData pareto_data(const SweepResults& sweep) {
+  const std::string name = "pareto", title = "Pareto frontier: energy vs accuracy";
+  const auto metric = sweep.metric();
+  if (metric.empty()) {
+    return skipped(name, title, "this sweep has no accuracy metric (shape-only models have none)");
+  }
+  json presets = json::array();
+  for (const auto& p : sweep.summary["per_preset"]) {
+    const auto preset = p.value("preset", std::string());
+    json points = json::array();
+    std::vector<sweep::ParetoPoint> pts;
+    for (const auto* r : preset_rows(sweep, preset)) {
+      const auto a = sweep::accuracy_of(*r, metric);
+      if (!a) continue;
+      const double e = (*r)["metrics"]["energy_per_unit_uj"].get<double>();
+      points.push_back(point(e, *a, (*r)["config"].value("variant", json(""))));
+      pts.push_back({e, *a});
+    }
+    if (points.empty()) continue;
+    json frontier = json::array();
+    if (p.contains("pareto")) {
+      for (const auto& b : p["pareto"])
+        if (auto q = brief_point(b, metric); !q.is_null()) frontier.push_back(q);
+    } else {
+      for (auto i : sweep::pareto_front(pts))
+        frontier.push_back(points[i]);
+    }
+    json uniform = json::array();
+    if (p.contains("uniform"))
+      for (const auto& b : p["uniform"])
+        if (auto q = brief_point(b, metric); !q.is_null()) uniform.push_back(q);
+    presets.push_back({{"preset", preset},
+                       {"points", points},
+                       {"frontier", frontier},
+                       {"uniform", uniform},
+                       {"chosen", brief_point(p.value("best", json()), metric)},
+                       {"baseline", brief_point(p.value("baseline", json()), metric)}});
+  }
+  if (presets.empty()) return skipped(name, title, "no row carries the " + metric + " metric");
+  return {name,
+          title,
+          {{"metric", metric},
+           {"metric_label", metric == "wer" ? "WER (%)" : metric + " (lower is better)"},
+           {"energy_unit", sweep.energy_unit()},
+           {"presets", presets}},
+          ""};
+}
+
+FigureData sensitivity_data(const SweepResults& sweep) {
+  const std::string name = "sensitivity",
+                    title = "Sensitivity ranking and the compression order found";
+  json presets = json::array();
+  for (const auto& p : sweep.summary["per_preset"]) {
+    if (!p.contains("steps")) continue;
+    json candidates = json::array();
+    json path = json::array();
+    if (p.contains("baseline"))
+      path.push_back({{"label", "baseline"}, {"energy_uj", p["baseline"]["energy_per_unit_uj"]}});
+    for (const auto& s : p["steps"]) {
+      if (candidates.empty() && s.contains("candidates")) {
+        std::vector<json> c(s["candidates"].begin(), s["candidates"].end());
+        // The search's own ranking: lossless steps first by energy saved, then uJ per metric.
+        auto score = [](const json& x) {
+          return x["ratio_uj_per_metric"].is_number() ? x["ratio_uj_per_metric"].get<double>()
+                                                      : 1e300 + x.value("energy_saved_uj", 0.0);
+        };
+        std::stable_sort(c.begin(), c.end(),
+                         [&](const json& a, const json& b) { return score(a) > score(b); });
+        for (const auto& x : c) {
+          candidates.push_back({{"label", x["component"].get<std::string>() + " " +
+                                              x.value("transform", std::string())},
+                                {"energy_saved_uj", x.value("energy_saved_uj", 0.0)},
+                                {"accuracy_delta", x.value("accuracy_delta", 0.0)},
+                                {"ratio_uj_per_metric", x.value("ratio_uj_per_metric", json())},
+                                {"feasible", x.value("feasible", false)}});
+        }
+      }
+      const auto action = s.value("action", std::string());
+      if ((action == "compress" || action == "pin") && s.contains("energy_per_unit_uj")) {
+        path.push_back(
+            {{"label", action + " " + s["component"].get<std::string>() +
+                           (action == "compress" ? " " + s.value("transform", std::string())
+                                                 : std::string())},
+             {"energy_uj", s["energy_per_unit_uj"]}});
+      }
+    }
+    if (candidates.empty()) continue;
+    presets.push_back({{"preset", p["preset"]}, {"candidates", candidates}, {"path", path}});
+  }
+  if (presets.empty()) {
+    return skipped(name, title, "this sweep did not run the sensitivity-guided search");
+  }
+  return {name,
+          title,
+          {{"metric", sweep.metric()}, {"energy_unit", sweep.energy_unit()}, {"presets", presets}},
+          ""};
+}
+
+FigureData llm_heatmap_data(const SweepResults& sweep) {
+  const std::string name = "llm_heatmap",
+                    title = "Self-speculative decoding: acceptance and speedup over (E, d)";
+  // The first preset and variant with self-speculative rows; speedup against its "ar" row.
+  const json* ar = nullptr;
+  std::map<std::pair<long, long>, const json*> cells;
+  std::string preset, variant;
+  for (const auto& r : sweep.rows) {
+    const auto& rt = r["config"]["runtime"];
+    if (!rt.is_object() || rt.value("strategy", std::string()) != "selfspec" ||
+        !rt.contains("exit_layer") || !rt.contains("speculations"))
+      continue;
+    if (preset.empty()) {
+      preset = r["config"]["preset"];
+      variant = r["config"].value("variant", "");
+    }
+    if (r["config"]["preset"] == preset && r["config"].value("variant", "") == variant)
+      cells[{rt["exit_layer"].get<long>(), rt["speculations"].get<long>()}] = &r;
+  }
+  if (cells.empty()) {
+    return skipped(name, title,
+                   "no LLM rows with runtime strategy \"selfspec\" over exit_layer and "
+                   "speculations in this sweep");
+  }
+  for (const auto& r : sweep.rows) {
+    const auto& rt = r["config"]["runtime"];
+    if (rt.is_object() && rt.value("strategy", std::string()) == "ar" &&
+        r["config"]["preset"] == preset && r["config"].value("variant", "") == variant) {
+      ar = &r;
+      break;
+    }
+  }
+  // Speed: measured tokens per second where the rows have it, else tokens per modeled second.
+  const bool measured = ar && (*ar)["metrics"]["stats"].contains("tokens_per_s");
+  auto speed = [&](const json& r) -> std::optional<double> {
+    const auto& m = r["metrics"];
+    if (measured) return m["stats"].value("tokens_per_s", 0.0);
+    const double t = m.value("modeled_time_s", 0.0);
+    if (t <= 0) return std::nullopt;
+    return m.value("tokens", 0.0) / t;
+  };
+  std::vector<long> exits, specs;
+  for (const auto& [k, _] : cells) {
+    if (std::find(exits.begin(), exits.end(), k.first) == exits.end()) exits.push_back(k.first);
+    if (std::find(specs.begin(), specs.end(), k.second) == specs.end()) specs.push_back(k.second);
+  }
+  std::sort(specs.begin(), specs.end());
+  const double base_speed = ar ? speed(*ar).value_or(0.0) : 0.0;
+  json acceptance = json::array(), speedup = json::array();
+  for (long e : exits) {
+    json arow = json::array(), srow = json::array();
+    for (long d : specs) {
+      const auto it = cells.find({e, d});
+      if (it == cells.end()) {
+        arow.push_back(nullptr);
+        srow.push_back(nullptr);
+        continue;
+      }
+      const auto& stats = (*it->second)["metrics"]["stats"];
+      arow.push_back(stats.contains("acceptance_rate") ? stats["acceptance_rate"] : json());
+      const auto s = speed(*it->second);
+      srow.push_back(s && base_speed > 0 ? json(*s / base_speed) : json());
+    }
+    acceptance.push_back(arow);
+    speedup.push_back(srow);
+  }
+  return {name,
+          title,
+          {{"exit_layers", exits},
+           {"speculations", specs},
+           {"acceptance", acceptance},
+           {"speedup", speedup},
+           {"speedup_label", measured ? "speedup (x, measured tokens/s vs autoregressive)"
+                                      : "speedup (x, modeled tokens/s vs autoregressive)"},
+           {"speedup_basis", measured ? "measured" : "modeled"},
+           {"title",
+            title + " (" + preset + ", " + (variant.empty() ? "uncompressed" : variant) + ")"}},
+          ""};
+}
+
+FigureData power_timeline_data(const std::vector<ProfileRun>& profiles) {
+  const std::string name = "power_timeline", title = "Power timeline";
+  json runs = json::array();
+  std::string reasons;
+  for (const auto& p : profiles) {
+    if (!p.energy_available) {
+      reasons += (reasons.empty() ? "" : "; ") + p.dir.string() + ": energy unavailable (" +
+                 p.energy_unavailable_reason + ")";
+      continue;
+    }
+    json power = json::object();
+    for (std::size_t d = 0; d < p.domains.size(); ++d)
+      power[p.domains[d]] = p.power_w[d];
+    runs.push_back(
+        {{"label", p.dir.filename().string()}, {"time_s", p.time_s}, {"power_w", power}});
+  }
+  if (runs.empty()) {
+    return skipped(name, title,
+                   profiles.empty() ? "no profile run given (erg profile -o DIR)" : reasons);
+  }
+  return {name, title, {{"runs", runs}}, ""};
+}
+
+std::vector<FigureData> figure_data(const ReportInputs& inputs) {
+  std::vector<FigureData> out;
+  if (inputs.sweep) {
+    out.push_back(energy_breakdown_data(*inputs.sweep));
+    out.push_back(pareto_data(*inputs.sweep));
+    out.push_back(sensitivity_data(*inputs.sweep));
+    out.push_back(llm_heatmap_data(*inputs.sweep));
+  }
+  if (!inputs.profiles.empty()) out.push_back(power_timeline_data(inputs.profiles));
+  return out;
+}
+
+}  // namespace erg::reports

@@ -1,0 +1,333 @@
+#include "reports/sweep_tables.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "sweep/experiment.hpp"
+
+namespace erg::reports {
+namespace {
+
+using nlohmann::json;
+
+// Energy per unit of work (audio second, token): the row's energy_pj divides by this.
+double units_of(const json& row) {
+  const auto& m = row["metrics"];
+  const double pj = m.value("energy_pj", 0.0);
+  const double per_unit_uj = m["energy_per_unit_uj"].get<double>();
+  return per_unit_uj > 0 ? pj / 1e6 / per_unit_uj : 1.0;
+}
+
+std::string runtime_text(const json& runtime) {
+  std::string out;
+  if (!runtime.is_object()) return out;
+  for (const auto& [k, v] : runtime.items())
+    out += (out.empty() ? "" : " ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  return out;
+}
+
+std::string variant_text(const json& v) {
+  const auto s = v.is_string() ? v.get<std::string>() : std::string();
+  return s.empty() ? "uncompressed" : s;
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+std::string ordinal(std::size_t i) {
+  static const char* kWords[] = {"first", "second", "third", "fourth", "fifth"};
+  return i < 5 ? kWords[i] : "next";
+}
+
+std::optional<double> number_at(const json& j, const std::string& key) {
+  if (j.is_object() && j.contains(key) && j[key].is_number()) return j[key].get<double>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string level_column(const std::string& component, const std::string& level,
+                         const std::string& energy_unit) {
+  return component + "." + level + "_uj_per_" + energy_unit;
+}
+
+std::string metric_column(const std::string& metric) {
+  return metric == "wer" ? "wer_percent" : metric;
+}
+
+std::map<std::string, std::string> shown_components(const SweepResults& sweep) {
+  std::map<std::string, std::string> out;
+  for (const auto& row : sweep.rows)
+    if (row["metrics"]["breakdown_pj"].is_object())
+      for (const auto& [c, _] : row["metrics"]["breakdown_pj"].items())
+        out[c] = c;
+  if (out.size() > kMaxShownComponents) {
+    for (auto& [name, shown] : out) {
+      const auto first = name.find('.');
+      const auto second = first == std::string::npos ? first : name.find('.', first + 1);
+      shown = second == std::string::npos ? name : name.substr(0, second);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> breakdown_levels(const SweepResults& sweep) {
+  static const std::vector<std::string> kOrder{"l1",  "l2",         "l3",   "slc",
+                                               "llc", "scratchpad", "dram", "mac"};
+  std::set<std::string> seen;
+  for (const auto& row : sweep.rows) {
+    const auto& b = row["metrics"]["breakdown_pj"];
+    if (!b.is_object()) continue;
+    for (const auto& [comp, levels] : b.items())
+      for (const auto& [level, pj] : levels.items())
+        if (level != "total" && pj.is_number() && pj.get<double>() != 0.0) seen.insert(level);
+  }
+  std::vector<std::string> out;
+  for (const auto& l : kOrder)
+    if (seen.erase(l)) out.push_back(l);
+  out.insert(out.end(), seen.begin(), seen.end());
+  return out;
+}
+
+Table variant_table(const SweepResults& sweep) {
+  const auto unit = sweep.energy_unit();
+  const auto metric = sweep.metric();
+  const auto levels = breakdown_levels(sweep);
+  const auto shown = shown_components(sweep);
+  std::set<std::string> components;
+  for (const auto& [_, c] : shown)
+    components.insert(c);
+  bool any_rtf = false, any_tps = false, any_acceptance = false, any_modeled = false;
+  for (const auto& row : sweep.rows) {
+    const auto& m = row["metrics"];
+    any_rtf |= m.value("host_time_s", 0.0) > 0 && m.value("audio_seconds", 0.0) > 0;
+    any_tps |= number_at(m["stats"], "tokens_per_s").has_value();
+    any_acceptance |= number_at(m["stats"], "acceptance_rate").has_value();
+    any_modeled |= number_at(m, "modeled_time_s").has_value();
+  }
+  Table t;
+  t.name = "variants";
+  t.title = "Variants (energy in uJ per " + unit + ")";
+  t.header = {"key", "preset", "variant", "runtime", "energy_source", "energy_uj_per_" + unit};
+  for (const auto& c : components)
+    for (const auto& l : levels)
+      t.header.push_back(level_column(c, l, unit));
+  t.header.push_back("static_uj_per_" + unit);
+  if (!metric.empty()) t.header.push_back(metric_column(metric));
+  if (any_rtf) t.header.push_back("rtf");
+  if (any_modeled) t.header.push_back("modeled_time_s");
+  if (any_tps) t.header.push_back("tokens_per_s");
+  if (any_acceptance) t.header.push_back("acceptance_rate");
+  for (const auto& row : sweep.rows) {
+    const auto& cfg = row["config"];
+    const auto& m = row["metrics"];
+    const double units = units_of(row);
+    std::vector<Cell> r{Cell::of(row["key"].get<std::string>()),
+                        Cell::of(cfg.value("preset", std::string())),
+                        Cell::of(variant_text(cfg.value("variant", json()))),
+                        Cell::of(runtime_text(cfg.value("runtime", json()))),
+                        Cell::of(m.value("energy_source", std::string())),
+                        Cell::of(m["energy_per_unit_uj"].get<double>())};
+    std::map<std::string, std::map<std::string, double>> pj;  // shown component -> level
+    if (m["breakdown_pj"].is_object())
+      for (const auto& [c, by_level] : m["breakdown_pj"].items())
+        for (const auto& [l, v] : by_level.items())
+          if (v.is_number()) pj[shown.at(c)][l] += v.get<double>();
+    for (const auto& c : components) {
+      for (const auto& l : levels) {
+        const auto it = pj.find(c);
+        const bool has = it != pj.end() && it->second.count(l);
+        r.push_back(has ? Cell::of(it->second.at(l) / 1e6 / units) : Cell{});
+      }
+    }
+    const auto static_pj = number_at(m, "static_energy_pj");
+    r.push_back(static_pj ? Cell::of(*static_pj / 1e6 / units) : Cell{});
+    if (!metric.empty()) {
+      const auto a = sweep::accuracy_of(row, metric);
+      r.push_back(a ? Cell::of(*a) : Cell{});
+    }
+    if (any_rtf) {
+      r.push_back(m.value("host_time_s", 0.0) > 0 ? Cell::of(m.value("rtf", 0.0)) : Cell{});
+    }
+    if (any_modeled) {
+      const auto v = number_at(m, "modeled_time_s");
+      r.push_back(v ? Cell::of(*v) : Cell{});
+    }
+    if (any_tps) {
+      const auto v = number_at(m["stats"], "tokens_per_s");
+      r.push_back(v ? Cell::of(*v) : Cell{});
+    }
+    if (any_acceptance) {
+      const auto v = number_at(m["stats"], "acceptance_rate");
+      r.push_back(v ? Cell::of(*v) : Cell{});
+    }
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
+Table preset_table(const SweepResults& sweep) {
+  const auto unit = sweep.energy_unit();
+  const auto metric = sweep.metric();
+  Table t;
+  t.name = "presets";
+  t.title = "Per preset: baseline, best design, best uniform compression";
+  t.header = {"preset", "baseline_uj_per_" + unit, "best_uj_per_" + unit, "best_variant",
+              "energy_saved_percent"};
+  if (!metric.empty()) {
+    t.header.push_back("baseline_" + metric_column(metric));
+    t.header.push_back("best_" + metric_column(metric));
+  }
+  t.header.insert(t.header.end(), {"uniform_best_uj_per_" + unit, "uniform_best_variant",
+                                   "saved_vs_uniform_percent", "compression_order", "pinned"});
+  for (const auto& p : sweep.summary["per_preset"]) {
+    auto energy = [](const json& d) {
+      const auto v = number_at(d, "energy_per_unit_uj");
+      return v ? Cell::of(*v) : Cell{};
+    };
+    auto percent = [&](const char* key) {
+      const auto v = number_at(p, key);
+      return v ? Cell::of(100.0 * *v) : Cell{};
+    };
+    auto list = [&](const char* key) {
+      std::string s;
+      if (p.contains(key))
+        for (const auto& c : p[key])
+          s += (s.empty() ? "" : " ") + c.get<std::string>();
+      return Cell::of(s);
+    };
+    const json none = json::object();
+    const auto& base = p.contains("baseline") ? p["baseline"] : none;
+    const auto& best = p.contains("best") ? p["best"] : none;
+    const auto& uni = p.contains("uniform_best") ? p["uniform_best"] : none;
+    std::vector<Cell> r{Cell::of(p.value("preset", std::string())), energy(base), energy(best),
+                        best.contains("variant") ? Cell::of(variant_text(best["variant"])) : Cell{},
+                        percent("energy_saved_fraction")};
+    if (!metric.empty()) {
+      for (const auto* d : {&base, &best}) {
+        const auto v = number_at(*d, metric);
+        r.push_back(v ? Cell::of(*v) : Cell{});
+      }
+    }
+    r.push_back(energy(uni));
+    r.push_back(uni.contains("variant") ? Cell::of(variant_text(uni["variant"])) : Cell{});
+    r.push_back(percent("saved_vs_uniform_fraction"));
+    r.push_back(list("order"));
+    r.push_back(list("pinned"));
+    t.rows.push_back(std::move(r));
+  }
+  return t;
+}
+
+std::vector<std::string> design_principles(const SweepResults& sweep) {
+  const auto unit = sweep.energy_unit();
+  const auto metric = sweep.metric();
+  const std::string metric_unit = metric == "wer" ? " WER point" : " " + metric;
+  std::vector<std::string> out;
+  for (const auto& p : sweep.summary["per_preset"]) {
+    const auto preset = p.value("preset", std::string());
+    // 0 when the summary has no baseline (a plain double: GCC misreads optionals here).
+    const double base_e =
+        p.contains("baseline") ? number_at(p["baseline"], "energy_per_unit_uj").value_or(0.0) : 0.0;
+    // Where the baseline's energy goes: the largest component and the largest memory level.
+    if (p.contains("baseline") && p["baseline"].contains("key")) {
+      if (const auto* row = sweep.row_by_key(p["baseline"]["key"].get<std::string>())) {
+        const auto shares = sweep::energy_shares(*row);
+        std::string top;
+        double top_share = -1;
+        for (const auto& [c, s] : shares.items())
+          if (s.get<double>() > top_share) top = c, top_share = s.get<double>();
+        std::map<std::string, double> by_level;
+        double total = 0;
+        for (const auto& [c, levels] : (*row)["metrics"]["breakdown_pj"].items())
+          for (const auto& [l, pj] : levels.items())
+            if (l != "total") by_level[l] += pj.get<double>(), total += pj.get<double>();
+        auto lv =
+            std::max_element(by_level.begin(), by_level.end(),
+                             [](const auto& a, const auto& b) { return a.second < b.second; });
+        if (!top.empty() && lv != by_level.end() && total > 0) {
+          out.push_back("On " + preset + ", " + top + " takes " + fmt("%.0f", 100 * top_share) +
+                        "% of the baseline's component energy, and " + lv->first + " accesses " +
+                        fmt("%.0f", 100 * lv->second / total) + "% of it: attack " + top + "'s " +
+                        lv->first + " traffic first.");
+        }
+      }
+    }
+    // The search path: compressions in order, then pins.
+    double previous = base_e;
+    std::size_t compress_index = 0;
+    if (p.contains("steps")) {
+      for (const auto& s : p["steps"]) {
+        const auto action = s.value("action", std::string());
+        const auto energy = number_at(s, "energy_per_unit_uj");
+        if (action == "compress" && energy) {
+          const auto comp = s["component"].get<std::string>();
+          double delta = 0;
+          for (const auto& c : s["candidates"])
+            if (c["component"] == comp) delta = c.value("accuracy_delta", 0.0);
+          const double saved = previous - *energy;
+          std::string sentence = "Compress " + comp + " " + ordinal(compress_index++) + " (" +
+                                 s.value("transform", std::string()) + ") on " + preset + ": " +
+                                 format_readable(saved) + " uJ per " + unit + " saved";
+          if (delta > 0) {
+            sentence += " per " + format_readable(delta) + metric_unit + " lost (" +
+                        format_readable(saved / delta) + " uJ per" + metric_unit + ")";
+          } else {
+            sentence += " at no " + metric + " cost";
+          }
+          out.push_back(sentence + ".");
+          previous = *energy;
+        } else if (action == "pin" && energy) {
+          const double saved = s.value("energy_saved_uj", previous - *energy);
+          out.push_back(
+              "Pin " + s["component"].get<std::string>() + " (" +
+              fmt("%.0f", s.value("weight_bytes", 0.0) / 1024.0) + " KiB) in local memory on " +
+              preset + ": saves " + format_readable(saved) + " uJ per " + unit +
+              (base_e > 0 ? " (" + fmt("%.1f", 100 * saved / base_e) + "% of the baseline)"
+                          : std::string()) +
+              ".");
+          previous = *energy;
+        } else if (action == "stop" && s.contains("candidates") && !s["candidates"].empty()) {
+          const json* best = nullptr;
+          for (const auto& c : s["candidates"])
+            if (best == nullptr ||
+                c.value("energy_saved_uj", 0.0) > (*best).value("energy_saved_uj", 0.0))
+              best = &c;
+          out.push_back("Stop on " + preset + " (" + p.value("stop_reason", std::string("stop")) +
+                        "): the largest remaining saving, " +
+                        (*best)["component"].get<std::string>() + " " +
+                        (*best).value("transform", std::string()) + " (" +
+                        format_readable((*best).value("energy_saved_uj", 0.0)) + " uJ per " + unit +
+                        "), would cost " + format_readable((*best).value("accuracy_delta", 0.0)) +
+                        metric_unit + ".");
+        }
+      }
+    }
+    if (const auto saved = number_at(p, "energy_saved_fraction"); saved && p.contains("best")) {
+      out.push_back("On " + preset + ", the best design (" + variant_text(p["best"]["variant"]) +
+                    ") uses " + fmt("%.1f", 100 * *saved) + "% less energy than the baseline.");
+    }
+    if (const auto vs = number_at(p, "saved_vs_uniform_fraction");
+        vs && p.contains("uniform_best")) {
+      const auto uni = variant_text(p["uniform_best"]["variant"]);
+      if (*vs >= 0) {
+        out.push_back("On " + preset + ", the searched design uses " + fmt("%.1f", 100 * *vs) +
+                      "% less energy than the best uniform compression (" + uni + ").");
+      } else {
+        out.push_back("On " + preset + ", the best uniform compression (" + uni + ") needs " +
+                      fmt("%.1f", 100 * (1 - 1 / (1 - *vs))) +
+                      "% less energy than the searched design: check its " + metric +
+                      " before preferring the search.");
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace erg::reports
