@@ -10,13 +10,17 @@ namespace erg::simulator {
 
 std::unique_ptr<CacheLevel> make_cache_level(const CacheConfig& config, const std::string& where) {
   validate(config, where);
-  // Small sets keep recency as stamps; large (fully associative) ones as linked lists.
+  // Up to 16 ways keep recency as a packed order word, up to 32 as stamps; larger (fully
+  // associative) sets as linked lists.
+  const bool tiny = config.ways() <= LruOrderPolicy::kMaxWays;
   const bool small = config.ways() <= 32;
   switch (config.replacement) {
     case ReplacementKind::kLru:
+      if (tiny) return std::make_unique<SetAssocCache<LruOrderPolicy>>(config);
       if (small) return std::make_unique<SetAssocCache<LruStampPolicy>>(config);
       return std::make_unique<SetAssocCache<LruListPolicy>>(config);
     case ReplacementKind::kFifo:
+      if (tiny) return std::make_unique<SetAssocCache<FifoOrderPolicy>>(config);
       if (small) return std::make_unique<SetAssocCache<FifoStampPolicy>>(config);
       return std::make_unique<SetAssocCache<FifoListPolicy>>(config);
     case ReplacementKind::kRandom:

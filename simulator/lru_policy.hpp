@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -113,5 +114,76 @@ class RecencyStampPolicy {
 
 using LruStampPolicy = RecencyStampPolicy<true>;
 using FifoStampPolicy = RecencyStampPolicy<false>;
+
+// The same orders for sets of at most 16 ways, kept as one 64-bit word per set: nibble k holds
+// the way at recency position k (0 most recent, ways - 1 the victim). Invalid ways sit at the old
+// end (a fill takes the victim position, an invalidated way is moved there), so the victim is a
+// free way whenever the set has one: a miss costs no search beyond the tag match, and a hit one
+// SWAR nibble search plus a shift.
+template <bool kPromoteOnHit>
+class RecencyOrderPolicy {
+ public:
+  static constexpr bool kOrdered = true;
+  static constexpr std::uint32_t kMaxWays = 16;
+
+  void init(std::uint32_t sets, std::uint32_t ways, std::uint64_t /*seed*/) {
+    ways_ = ways;
+    top_shift_ = 4 * (ways - 1);
+    full_mask_ = ways == 16 ? ~std::uint64_t{0} : (std::uint64_t{1} << (4 * ways)) - 1;
+    std::uint64_t order = 0;
+    for (std::uint32_t k = 0; k < ways; ++k)
+      order |= std::uint64_t{ways - 1 - k} << (4 * k);  // way 0 is the first victim
+    order_.assign(sets, order);
+  }
+  // The way to fill next: the oldest, or a free one when the set has any.
+  std::uint32_t victim(std::uint32_t set) const {
+    return static_cast<std::uint32_t>(order_[set] >> top_shift_) & 0xF;
+  }
+  void on_hit(std::uint32_t set, std::uint32_t way) {
+    if constexpr (kPromoteOnHit) {
+      std::uint64_t& order = order_[set];
+      if ((order & 0xF) == way) return;
+      order = promote(order, position(order, way), way);
+    }
+  }
+  // Fills always take victim(set), the oldest position: rotate it to the front.
+  void on_fill(std::uint32_t set, std::uint32_t way) {
+    std::uint64_t& order = order_[set];
+    order = ((order << 4) & full_mask_) | way;
+  }
+  void on_evict(std::uint32_t, std::uint32_t) {}
+  // A way emptied outside replacement (back-invalidation) becomes the next victim.
+  void on_remove(std::uint32_t set, std::uint32_t way) {
+    std::uint64_t& order = order_[set];
+    const std::uint32_t p = position(order, way);
+    const std::uint64_t below = order & low_mask(p);
+    const std::uint64_t above = order & ~((low_mask(p) << 4) | 0xF);
+    order = below | (above >> 4) | (std::uint64_t{way} << top_shift_);
+  }
+
+ private:
+  static constexpr std::uint64_t kOnes = 0x1111111111111111ULL;
+  static std::uint64_t low_mask(std::uint32_t p) { return (std::uint64_t{1} << (4 * p)) - 1; }
+  // Position of `way`: the lowest zero nibble of order ^ way (borrows only run upwards, so the
+  // lowest flag is exact; padding nibbles above the ways are never lower than the real one).
+  static std::uint32_t position(std::uint64_t order, std::uint32_t way) {
+    const std::uint64_t y = order ^ (way * kOnes);
+    const std::uint64_t zero = (y - kOnes) & ~y & (kOnes << 3);
+    return static_cast<std::uint32_t>(std::countr_zero(zero)) >> 2;
+  }
+  static std::uint64_t promote(std::uint64_t order, std::uint32_t p, std::uint32_t way) {
+    const std::uint64_t low = order & low_mask(p);
+    const std::uint64_t high = order & ~((low_mask(p) << 4) | 0xF);
+    return high | (low << 4) | way;
+  }
+
+  std::uint32_t ways_ = 1;
+  int top_shift_ = 0;
+  std::uint64_t full_mask_ = 0xF;
+  std::vector<std::uint64_t> order_;
+};
+
+using LruOrderPolicy = RecencyOrderPolicy<true>;
+using FifoOrderPolicy = RecencyOrderPolicy<false>;
 
 }  // namespace erg::simulator

@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "simulator/cache_level.hpp"
 #include "simulator/fa_lru_shadow.hpp"
 #include "simulator/line_map.hpp"
@@ -30,21 +34,27 @@ class SetAssocCache final : public CacheLevel {
         use_map_(ways_ > kScanWays),
         write_back_(config.write_back),
         write_allocate_(config.write_allocate),
-        classify_(config.classify_misses) {
+        classify_(config.classify_misses),
+        partial_shift_(sets_pow2_ ? std::countr_zero(sets_) : 0) {
     reset_contents();
     if (classify_) shadow_.reset(config.lines());
   }
 
   void process(std::span<const LineRequest> in, RequestBuffer& out) override {
-    LineRequest* o = out.append(2 * in.size());  // at most two requests out per request in
-    const std::size_t n = in.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      // The batch is known ahead: fetch the set a few requests on, so tag loads of large
-      // levels overlap instead of stalling one after another.
-      if (!use_map_ && i + kPrefetchDistance < n) prefetch_set(in[i + kPrefetchDistance].address);
-      o = serve(in[i], o);
+    // The common associativities get a tag search with a compile-time trip count.
+    if constexpr (kOrdered) {
+      switch (ways_) {
+        case 4:
+          return run<4>(in, out);
+        case 8:
+          return run<8>(in, out);
+        case 16:
+          return run<16>(in, out);
+        default:
+          break;
+      }
     }
-    out.commit(o);
+    run<0>(in, out);
   }
 
   bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
@@ -92,11 +102,27 @@ class SetAssocCache final : public CacheLevel {
   static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::uint64_t kInvalid = UINT64_MAX;
   static constexpr bool kFused = requires { Policy::kFusedVictim; };
+  static constexpr bool kOrdered = requires { Policy::kOrdered; };
+
+  // kWays is the associativity when known at compile time, 0 otherwise.
+  template <std::uint32_t kWays>
+  void run(std::span<const LineRequest> in, RequestBuffer& out) {
+    LineRequest* o = out.append(2 * in.size());  // at most two requests out per request in
+    const std::size_t n = in.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      // The batch is known ahead: fetch the set a few requests on, so tag loads of large
+      // levels overlap instead of stalling one after another.
+      if (!use_map_ && i + kPrefetchDistance < n) prefetch_set(in[i + kPrefetchDistance].address);
+      o = serve<kWays>(in[i], o);
+    }
+    out.commit(o);
+  }
 
   void reset_contents() {
     const std::size_t slots = static_cast<std::size_t>(sets_) * ways_;
     tags_.assign(slots, kInvalid);
     dirty_.assign(slots, 0);
+    partial_.assign(slots, 0);  // stale partial tags are harmless: candidates are confirmed
     if (use_map_) {
       free_.resize(slots);
       free_count_.assign(sets_, ways_);
@@ -117,11 +143,13 @@ class SetAssocCache final : public CacheLevel {
   }
   std::uint32_t find(std::uint32_t set, std::uint64_t line) const {
     std::uint32_t free_way;
-    return lookup(set, line, free_way);
+    return lookup<0>(set, line, free_way);
   }
 
   // The way holding `line`, or kNone; on a miss of a scanned set, `free_way` is its first
   // invalid way (kNone when full). Map-searched sets keep a free stack instead.
+  // Ordered policies keep free ways at the victim position, so they need the tag match only.
+  template <std::uint32_t kWays>
   std::uint32_t lookup(std::uint32_t set, std::uint64_t line, std::uint32_t& free_way) const {
     free_way = kNone;
     if (use_map_) {
@@ -129,6 +157,21 @@ class SetAssocCache final : public CacheLevel {
       return slot == LineMap::kAbsent ? kNone : slot - set * ways_;
     }
     const std::uint64_t* tags = &tags_[index(set, 0)];
+    if constexpr (kOrdered) {
+      if constexpr (kWays == 8 || kWays == 16) {
+        // Match the 16-bit partial tags first (one or two vector compares, no loads of the full
+        // tags on a miss), then confirm candidates against the full tag.
+        for (std::uint32_t m = partial_matches<kWays>(set, partial_tag(line)); m != 0; m &= m - 1) {
+          const auto w = static_cast<std::uint32_t>(std::countr_zero(m));
+          if (tags[w] == line) return w;
+        }
+        return kNone;
+      }
+      const std::uint32_t ways = kWays != 0 ? kWays : ways_;
+      for (std::uint32_t w = 0; w < ways; ++w)
+        if (tags[w] == line) return w;
+      return kNone;
+    }
     if constexpr (kFused) {
       for (std::uint32_t w = 0; w < ways_; ++w) {
         if (tags[w] == line) return w;
@@ -144,10 +187,36 @@ class SetAssocCache final : public CacheLevel {
     return kNone;
   }
 
+  std::uint16_t partial_tag(std::uint64_t line) const {
+    return static_cast<std::uint16_t>(line >> partial_shift_);
+  }
+  // Bit w set when way w's partial tag equals p (candidates; false positives are possible).
+  template <std::uint32_t kWays>
+  std::uint32_t partial_matches(std::uint32_t set, std::uint16_t p) const {
+    const std::uint16_t* pt = &partial_[index(set, 0)];
+#if defined(__SSE2__)
+    const __m128i key = _mm_set1_epi16(static_cast<short>(p));
+    const __m128i lo = _mm_cmpeq_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pt)), key);
+    __m128i hi = _mm_setzero_si128();
+    if constexpr (kWays == 16)
+      hi = _mm_cmpeq_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pt + 8)), key);
+    return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+#else
+    std::uint32_t m = 0;
+    for (std::uint32_t w = 0; w < kWays; ++w)
+      m |= std::uint32_t{pt[w] == p} << w;
+    return m;
+#endif
+  }
+
   static constexpr std::size_t kPrefetchDistance = 8;
 
   void prefetch_set(std::uint64_t address) const {
     const std::size_t first = index(set_of(address >> line_shift_), 0);
+    if (kOrdered && (ways_ == 8 || ways_ == 16)) {
+      __builtin_prefetch(&partial_[first]);  // full tags are read on hits only
+      return;
+    }
     const char* tags = reinterpret_cast<const char*>(&tags_[first]);
     for (std::size_t b = 0; b < ways_ * sizeof(std::uint64_t); b += 64)
       __builtin_prefetch(tags + b);
@@ -169,11 +238,12 @@ class SetAssocCache final : public CacheLevel {
         std::min(std::min(best[0], best[1]), std::min(best[2], best[3])));
   }
 
+  template <std::uint32_t kWays>
   LineRequest* serve(const LineRequest& r, LineRequest* o) {
     const std::uint64_t line = r.address >> line_shift_;
     const std::uint32_t set = set_of(line);
     std::uint32_t free_way;
-    std::uint32_t way = lookup(set, line, free_way);
+    std::uint32_t way = lookup<kWays>(set, line, free_way);
     LevelCounts& c = counts_[component_slot(r.component)];
     const bool is_write = r.op == AccessOp::kWrite;
     if (classify_) classify(line, way != kNone, !is_write || write_allocate_, c);
@@ -222,7 +292,10 @@ class SetAssocCache final : public CacheLevel {
 
   LineRequest* fill(std::uint32_t set, std::uint32_t free_way, std::uint64_t line,
                     ComponentId component, LevelCounts& c, LineRequest* o, std::uint32_t& way) {
-    if (use_map_ && free_count_[set] > 0) {
+    if constexpr (kOrdered) {
+      way = policy_.victim(set);
+      if (tags_[index(set, way)] != kInvalid) o = evict(set, way, component, c, o);
+    } else if (use_map_ && free_count_[set] > 0) {
       way = free_[index(set, --free_count_[set])];
     } else if (!use_map_ && free_way != kNone) {
       way = free_way;
@@ -240,6 +313,7 @@ class SetAssocCache final : public CacheLevel {
     const std::size_t i = index(set, way);
     tags_[i] = line;
     dirty_[i] = 0;
+    partial_[i] = partial_tag(line);
     if (use_map_) map_.insert(line, static_cast<std::uint32_t>(i));
     policy_.on_fill(set, way);
     return o;
@@ -269,6 +343,7 @@ class SetAssocCache final : public CacheLevel {
     if (use_map_) map_.erase(tags_[i]);
     tags_[i] = kInvalid;
     dirty_[i] = 0;
+    if constexpr (kOrdered) policy_.on_remove(set, way);
     if (use_map_) free_[index(set, free_count_[set]++)] = way;
   }
 
@@ -284,6 +359,8 @@ class SetAssocCache final : public CacheLevel {
   bool classify_;
   std::vector<std::uint64_t> tags_;  // line numbers; kInvalid marks a free way
   std::vector<std::uint8_t> dirty_;
+  std::vector<std::uint16_t> partial_;  // low 16 bits of each way's tag (line >> set bits)
+  int partial_shift_;
   std::vector<std::uint32_t> free_;  // map-searched sets: per set, a stack of free ways
   std::vector<std::uint32_t> free_count_;
   LineMap map_;

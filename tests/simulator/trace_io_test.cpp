@@ -142,6 +142,76 @@ TEST(TraceIo, MalformedDinNamesTheLine) {
   }
 }
 
+// The reader parses the common "<label> <hex> [<hex>]\n" form in one pass and hands anything
+// else to the general parser. Mixing both forms over several 1 MiB buffers (records cut at buffer
+// edges) must give exactly the records written, and an error must still name its line.
+TEST(TraceIo, DinFastAndGeneralFormsAgree) {
+  const auto path = temp_path("mixed.din");
+  std::vector<TraceRecord> want;
+  constexpr std::uint64_t kLines = 300000;  // about 5 MiB
+  {
+    std::ofstream out(path, std::ios::binary);
+    std::mt19937_64 rng(5);
+    const char* labels[] = {"0", "1", "2", "r", "w", "i"};
+    for (std::uint64_t i = 0; i < kLines; ++i) {
+      const int l = static_cast<int>(rng() % 6);
+      const std::uint64_t address = rng() >> (rng() % 64);
+      bool sized = rng() % 2;
+      const std::uint32_t bytes = sized ? 1 + static_cast<std::uint32_t>(rng() % 4096) : 4;
+      char buf[96];
+      switch (rng() % 8) {
+        case 0:  // general path: prefix, extra blanks, CRLF, trailing comment
+          std::snprintf(buf, sizeof buf, "%s\t0x%llx  %x\r\n", labels[l],
+                        static_cast<unsigned long long>(address), bytes);
+          sized = true;
+          break;
+        case 1:
+          std::snprintf(buf, sizeof buf, "# comment %llu\n%s %llX # note\n",
+                        static_cast<unsigned long long>(i), labels[l],
+                        static_cast<unsigned long long>(address));
+          sized = false;
+          break;
+        default:  // the common form
+          if (sized)
+            std::snprintf(buf, sizeof buf, "%s %llx %x\n", labels[l],
+                          static_cast<unsigned long long>(address), bytes);
+          else
+            std::snprintf(buf, sizeof buf, "%s %llx\n", labels[l],
+                          static_cast<unsigned long long>(address));
+      }
+      out << buf;
+      const TraceKind kinds[] = {TraceKind::kRead, TraceKind::kWrite, TraceKind::kInstructionFetch,
+                                 TraceKind::kRead, TraceKind::kWrite, TraceKind::kInstructionFetch};
+      want.push_back({address, sized ? bytes : 4u, kinds[l], kNoComponent});
+    }
+    out << "0 10";  // last line without a newline
+    want.push_back({0x10, 4, TraceKind::kRead, kNoComponent});
+  }
+  expect_same(read_all(path), want, false);
+  {
+    TraceReader reader(path);  // default batch size
+    std::vector<TraceRecord> all, batch;
+    while (reader.next(batch))
+      all.insert(all.end(), batch.begin(), batch.end());
+    expect_same(all, want, false);
+  }
+  // A malformed line after many fast-path lines is still named by its number (comment lines
+  // count as lines).
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 200000; ++i)
+      out << (i % 1000 == 0 ? "# c\n" : "0 1000 8\n");
+    out << "0 1000 8 x\n";
+  }
+  try {
+    read_all(path);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), path.string() + ":200001");
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(TraceIo, MalformedBinaryNamesTheOffset) {
   const auto path = temp_path("bad.bin");
   {
