@@ -309,7 +309,8 @@ std::vector<std::string> design_principles(const SweepResults& sweep) {
         }
       }
     }
-    if (const auto saved = number_at(p, "energy_saved_fraction"); saved && p.contains("best")) {
+    if (const auto saved = number_at(p, "energy_saved_fraction");
+        saved && *saved >= 0.0005 && p.contains("best")) {
       out.push_back("On " + preset + ", the best design (" + variant_text(p["best"]["variant"]) +
                     ") uses " + fmt("%.1f", 100 * *saved) + "% less energy than the baseline.");
     }
