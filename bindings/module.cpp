@@ -11,4 +11,5 @@ PYBIND11_MODULE(_erg, m) {
   erg::bindings::bind_models(m);
   erg::bindings::bind_profiler(m);
   erg::bindings::bind_sweep(m);
+  erg::bindings::bind_reports(m);
 }

@@ -10,5 +10,6 @@ void bind_simulator(pybind11::module_& m);
 void bind_models(pybind11::module_& m);
 void bind_profiler(pybind11::module_& m);
 void bind_sweep(pybind11::module_& m);
+void bind_reports(pybind11::module_& m);
 
 }  // namespace erg::bindings
