@@ -1,0 +1,235 @@
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/profiler/fake_trees.hpp"
+
+// `erg profile asr|llm`: in-process model profiling, run through the erg binary (the profiler
+// tests depend on it). The engines' own invocation counts come from `erg run asr|llm --json`,
+// a separate process running the same workload.
+namespace erg::profiler {
+namespace {
+
+using testing::TempDir;
+namespace fs = std::filesystem;
+
+fs::path erg_binary() {
+  return fs::path(ERG_TEST_BINARY_DIR) / "cli/erg";
+}
+
+std::string run(const std::string& command, int& status) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed");
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0)
+    out.append(buf, n);
+  status = ::pclose(pipe);
+  return out;
+}
+
+nlohmann::json run_json(const std::string& command) {
+  int status = 0;
+  const auto out = run(command, status);
+  EXPECT_EQ(status, 0) << command << "\n" << out;
+  return nlohmann::json::parse(out);
+}
+
+// The first `k` audio files of the default test set (tests/fixtures/asr/testset/testset.tsv:
+// file, text, voice, heldout; files relative to the listing; the tests run in the repo root).
+std::vector<std::string> first_test_files(std::size_t k) {
+  const fs::path dir = "tests/fixtures/asr/testset";
+  std::ifstream in(dir / "testset.tsv");
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> files;
+  while (files.size() < k && std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string file;
+    std::getline(fields, file, '\t');
+    files.push_back((dir / file).string());
+  }
+  return files;
+}
+
+const nlohmann::json& component(const nlohmann::json& profile, const std::string& name) {
+  for (const auto& c : profile["components"])
+    if (c["name"] == name) return c;
+  throw std::runtime_error("no component " + name);
+}
+
+const char* const kAsrComponents[] = {"asr.encoder", "asr.predictor", "asr.joiner.enc_proj",
+                                      "asr.joiner.pred_proj", "asr.joiner"};
+
+// Without RAPL: everything runs; times and counts are reported, energy is null with the
+// reason, and the real invocation counts equal what `erg run asr` counts on the same two files
+// (whole-utterance push here, 320 ms chunks there: the recognizer is chunking-invariant).
+TEST(ProfileModel, AsrWithoutEnergyReportsTimesCountsAndTheReason) {
+  if (!fs::exists(erg_binary())) GTEST_SKIP() << "build the erg target first";
+  TempDir tmp;
+  const auto none = (tmp.path() / "none").string();
+  const auto profile = run_json(erg_binary().string() +
+                                " profile asr --model asr-lstm --utterances 2 --min-window-ms 20 "
+                                "--json --powercap-root " +
+                                none + " -o " + (tmp.path() / "out").string());
+  EXPECT_EQ(profile["kind"], "model_profile");
+  EXPECT_EQ(profile["target"], "asr");
+  EXPECT_FALSE(profile["run"]["energy"]["available"].get<bool>());
+  EXPECT_NE(profile["run"]["energy"]["reason"].get<std::string>().find("no " + none),
+            std::string::npos)
+      << profile["run"]["energy"];
+  EXPECT_GT(profile["run"]["time_s"].get<double>(), 0);
+  EXPECT_TRUE(profile["attribution"]["attributed_energy_j"].is_null());
+  EXPECT_TRUE(fs::exists(tmp.path() / "out/model_profile.json"));
+
+  const auto files = first_test_files(2);
+  ASSERT_EQ(files.size(), 2u);
+  const auto reference = run_json(erg_binary().string() + " run asr --model asr-lstm --json " +
+                                  files[0] + " " + files[1]);
+  std::uint64_t encoder = 0, predictor = 0, joiner = 0;
+  for (const auto& f : reference["files"]) {
+    encoder += f["encoder_invocations"].get<std::uint64_t>();
+    predictor += f["predictor_invocations"].get<std::uint64_t>();
+    joiner += f["joiner_invocations"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(component(profile, "asr.encoder")["real_invocations"], encoder);
+  EXPECT_EQ(component(profile, "asr.predictor")["real_invocations"], predictor);
+  EXPECT_EQ(component(profile, "asr.joiner")["real_invocations"], joiner);
+  EXPECT_EQ(component(profile, "asr.joiner.enc_proj")["real_invocations"],
+            reference["components"]["asr.joiner.enc_proj"]["invocations"]);
+  EXPECT_EQ(component(profile, "asr.joiner.pred_proj")["real_invocations"],
+            reference["components"]["asr.joiner.pred_proj"]["invocations"]);
+  for (std::size_t i = 0; i < 2; ++i)
+    EXPECT_EQ(profile["run"]["details"]["hypotheses"][i], reference["files"][i]["text"]);
+
+  double attributed_s = 0;
+  for (const char* name : kAsrComponents) {
+    const auto& c = component(profile, name);
+    EXPECT_EQ(c["method"], "repeated") << name;
+    EXPECT_GT(c["repetitions"].get<std::uint64_t>(), 0u) << name;
+    EXPECT_GT(c["real_invocations"].get<std::uint64_t>(), 0u) << name;
+    // The loop ran for at least the minimum window, and time/inv is window time / repetitions.
+    const double window_s = c["window"]["time_s"];
+    EXPECT_GE(window_s, 0.020) << name;
+    EXPECT_DOUBLE_EQ(c["time_per_invocation_s"].get<double>(),
+                     window_s / c["repetitions"].get<double>())
+        << name;
+    EXPECT_TRUE(c["energy_per_invocation_j"].is_null()) << name;
+    EXPECT_TRUE(c["attributed_energy_j"].is_null()) << name;
+    EXPECT_FALSE(c["window"]["energy"]["available"].get<bool>()) << name;
+    attributed_s += c["attributed_time_s"].get<double>();
+  }
+  EXPECT_NEAR(profile["attribution"]["attributed_time_s"].get<double>(), attributed_s, 1e-9);
+
+  // The text form states the reason instead of a number.
+  int status = 0;
+  const auto text = run(erg_binary().string() +
+                            " profile asr --model asr-lstm --utterances 1 --min-window-ms 5 "
+                            "--powercap-root " +
+                            none,
+                        status);
+  EXPECT_EQ(status, 0) << text;
+  EXPECT_NE(text.find("energy: unavailable (no " + none), std::string::npos) << text;
+  EXPECT_NE(text.find("method: repeated"), std::string::npos) << text;
+}
+
+// With a fake package drawing a known 5 W: the run's energy is 5 W x its time; each
+// component's per-invocation energy is 5 W x its per-invocation time (both come from the same
+// window, so only the writer's 0.5 ms update step and scheduling separate them); attributed =
+// per-invocation x real count; and the attributed sum is reported beside the run total. The 10%
+// tolerance covers the writer thread's scheduling on a loaded machine over 0.1-0.2 s windows; a
+// unit or wrap error would be off by orders of magnitude.
+TEST(ProfileModel, AsrEnergyArithmeticAgainstAKnownPower) {
+  if (!fs::exists(erg_binary())) GTEST_SKIP() << "build the erg target first";
+  TempDir tmp;
+  const auto tree = tmp.path() / "powercap";
+  const double power_w = 5.0;
+  testing::add_zone(tree, "intel-rapl:0", "package-0", 0, 262143328850ULL, 20'000'000);
+  testing::EnergyWriter writer(tree / "intel-rapl:0/energy_uj", power_w, 1'000'000,
+                               262143328850ULL);
+  writer.wait_until_running();
+  const auto profile = run_json(erg_binary().string() +
+                                " profile asr --model asr-lstm --utterances 2 --json "
+                                "--powercap-root " +
+                                tree.string());
+  ASSERT_TRUE(profile["run"]["energy"]["available"].get<bool>()) << profile["run"];
+  const double run_s = profile["run"]["time_s"];
+  const double run_j = profile["run"]["energy"]["total_energy_j"];
+  EXPECT_NEAR(run_j, power_w * run_s, power_w * run_s * 0.10);
+  double sum_j = 0;
+  for (const char* name : kAsrComponents) {
+    const auto& c = component(profile, name);
+    const double window_s = c["window"]["time_s"];
+    const double window_j = c["window"]["energy"]["total_energy_j"];
+    const double reps = c["repetitions"].get<double>();
+    const double real = c["real_invocations"].get<double>();
+    EXPECT_NEAR(window_j, power_w * window_s, power_w * window_s * 0.10) << name;
+    const double per_inv_j = c["energy_per_invocation_j"];
+    EXPECT_DOUBLE_EQ(per_inv_j, window_j / reps) << name;
+    EXPECT_NEAR(per_inv_j, power_w * c["time_per_invocation_s"].get<double>(),
+                power_w * c["time_per_invocation_s"].get<double>() * 0.10)
+        << name;
+    EXPECT_DOUBLE_EQ(c["attributed_energy_j"].get<double>(), per_inv_j * real) << name;
+    sum_j += c["attributed_energy_j"].get<double>();
+  }
+  const auto& a = profile["attribution"];
+  EXPECT_NEAR(a["attributed_energy_j"].get<double>(), sum_j, 1e-9);
+  EXPECT_DOUBLE_EQ(a["run_energy_j"].get<double>(), run_j);
+  EXPECT_DOUBLE_EQ(a["attributed_fraction"].get<double>(), sum_j / run_j);
+  // At a constant power, attributed energy / run energy = attributed time / run time.
+  EXPECT_NEAR(a["attributed_fraction"].get<double>(), a["attributed_time_s"].get<double>() / run_s,
+              0.10);
+}
+
+TEST(ProfileModel, UsageErrors) {
+  if (!fs::exists(erg_binary())) GTEST_SKIP() << "build the erg target first";
+  int status = 0;
+  auto out = run(erg_binary().string() + " profile asr 2>&1", status);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_NE(out.find("missing --model"), std::string::npos) << out;
+  out = run(erg_binary().string() + " profile llm 2>&1", status);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  out = run(erg_binary().string() + " profile asr --model asr-lstm --utterances 0 2>&1", status);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+}
+
+// The LLM: one window per layer and the head, real counts equal to `erg run llm`'s on the same
+// prompt and length (EOS ignored: a fixed amount of work).
+TEST(ProfileModel, LlmCountsMatchTheEngine) {
+  if (!fs::exists(erg_binary())) GTEST_SKIP() << "build the erg target first";
+  if (!fs::exists("models/weights/llm-layerskip.safetensors"))
+    GTEST_SKIP() << "models/weights/llm-layerskip.safetensors is not exported yet";
+  TempDir tmp;
+  for (const std::string strategy : {"ar", "selfspec"}) {
+    const auto profile = run_json(
+        erg_binary().string() + " profile llm --model llm-layerskip --strategy " + strategy +
+        " --prompt 'Once upon a time' --max-tokens 8 --min-window-ms 10 --json --powercap-root " +
+        (tmp.path() / "none").string());
+    const auto reference =
+        run_json(erg_binary().string() + " run llm --model llm-layerskip --strategy " + strategy +
+                 " --prompt 'Once upon a time' --max-tokens 8 --ignore-eos --json");
+    EXPECT_EQ(profile["run"]["details"]["new_tokens"], reference["new_tokens"]);
+    EXPECT_EQ(profile["run"]["details"]["text"], reference["text"]);
+    const auto& counts = reference["invocations"];
+    EXPECT_EQ(profile["components"].size(), counts.size()) << strategy;
+    for (const auto& [name, n] : counts.items()) {
+      const auto& c = component(profile, name);
+      EXPECT_EQ(c["real_invocations"], n) << strategy << " " << name;
+      EXPECT_GT(c["repetitions"].get<std::uint64_t>(), 0u) << name;
+      EXPECT_TRUE(c["energy_per_invocation_j"].is_null()) << name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace erg::profiler
