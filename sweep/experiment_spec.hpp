@@ -40,7 +40,8 @@ struct ExperimentSpec {
   std::vector<std::string> components;  // empty: the workload's own list
   // grid/random: per component, the transforms to try ("" = unchanged, "bits=8,prune=0.5").
   std::map<std::string, std::vector<std::string>> axes;
-  // Runtime knobs and their values (beam, exit_layer, speculations, chunk, ...).
+  // Runtime knobs and their values (beam, exit_layer, speculations, ...). The first value of
+  // each is the baseline's.
   std::map<std::string, std::vector<nlohmann::json>> runtime_axes;
   std::size_t samples = 16;  // random
   std::uint64_t seed = 1;    // random

@@ -83,11 +83,13 @@ nlohmann::json summarize_rows(ExperimentContext& context, const std::vector<nloh
       per_preset.push_back(entry);
       continue;
     }
+    // The baseline: no transforms, and the first value of every runtime axis.
+    nlohmann::json base_runtime = nlohmann::json::object();
+    for (const auto& [knob, values] : spec.runtime_axes)
+      base_runtime[knob] = values.front();
     const nlohmann::json* baseline = nullptr;
     for (const auto& r : mine) {
-      if (r["config"]["variant"] == "" && (!baseline || energy_of(r) > energy_of(*baseline))) {
-        baseline = &r;
-      }
+      if (r["config"]["variant"] == "" && r["config"]["runtime"] == base_runtime) baseline = &r;
     }
     std::optional<double> limit;
     if (baseline != nullptr) {
