@@ -248,10 +248,10 @@ def train(args, log):
     state["history"].append({"step": state["step"], "min": state["train_s"] / 60,
                              "dev_wer_greedy": w})
     log(f"final dev greedy WER {w:.2f}%")
-    save(last)
     if w <= state["best_wer"]:
         state["best_wer"] = w
         save(os.path.join(args.work, "best.pt"))
+    save(last)
 
 
 def main():
