@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -12,6 +13,22 @@
 
 namespace erg::models::runtime {
 namespace {
+
+// IEEE 754 binary16 -> binary32, exact for every value (normals, subnormals, inf, NaN).
+float half_to_float(std::uint16_t h) {
+  const std::uint32_t sign = (h & 0x8000u) << 16;
+  const std::uint32_t exponent = (h >> 10) & 0x1fu;
+  const std::uint32_t mantissa = h & 0x3ffu;
+  if (exponent == 0) {
+    const float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
+    return sign ? -magnitude : magnitude;
+  }
+  std::uint32_t bits = sign | (exponent == 31 ? 0x7f800000u | (mantissa << 13)
+                                              : ((exponent + 112) << 23) | (mantissa << 13));
+  float out;
+  std::memcpy(&out, &bits, sizeof(out));
+  return out;
+}
 
 struct DTypeName {
   DType dtype;
@@ -209,8 +226,9 @@ std::vector<std::string> SafetensorsFile::names() const {
 std::vector<float> SafetensorsFile::read_f32(std::string_view name,
                                              std::span<const std::int64_t> expected_shape) const {
   const auto& e = at(name);
-  if (e.dtype != DType::kF32) {
-    throw Error("wrong dtype " + std::string(to_string(e.dtype)) + ", expected F32", where(name));
+  if (e.dtype != DType::kF32 && e.dtype != DType::kF16) {
+    throw Error("wrong dtype " + std::string(to_string(e.dtype)) + ", expected F32 or F16",
+                where(name));
   }
   if (!expected_shape.empty() &&
       !std::equal(e.shape.begin(), e.shape.end(), expected_shape.begin(), expected_shape.end())) {
@@ -218,7 +236,16 @@ std::vector<float> SafetensorsFile::read_f32(std::string_view name,
                 where(name));
   }
   std::vector<float> out(static_cast<std::size_t>(e.elements()));
-  if (!out.empty()) std::memcpy(out.data(), e.data.data(), out.size() * sizeof(float));
+  if (e.dtype == DType::kF32) {
+    if (!out.empty()) std::memcpy(out.data(), e.data.data(), out.size() * sizeof(float));
+    return out;
+  }
+  // F16 is widened exactly: shipped weights are stored at half size, computed in fp32.
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::uint16_t h;
+    std::memcpy(&h, e.data.data() + 2 * i, 2);
+    out[i] = half_to_float(h);
+  }
   return out;
 }
 

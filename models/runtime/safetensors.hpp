@@ -46,7 +46,8 @@ class SafetensorsFile {
   std::vector<std::string> names() const;
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
 
-  // Copies an F32 tensor out after checking its dtype and, unless `expected_shape` is empty,
+  // Copies an F32 tensor out (F16 is widened to fp32) after checking its dtype and, unless
+  // `expected_shape` is empty,
   // its shape. Throws erg::Error naming the file, the tensor and what was expected.
   std::vector<float> read_f32(std::string_view name,
                               std::span<const std::int64_t> expected_shape = {}) const;

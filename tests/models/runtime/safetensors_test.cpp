@@ -1,7 +1,9 @@
 #include "models/runtime/safetensors.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <cmath>
 
 #include <cstring>
 #include <filesystem>
@@ -139,6 +141,25 @@ TEST(Safetensors, WrongDtypeIsReported) {
   expect_error([&] { (void)file.read_f32("w"); }, {"wrong dtype I32", "expected F32", "'w'"});
   fs::remove(path);
   fs::remove(ints);
+}
+
+TEST(Safetensors, F16IsWidenedExactly) {
+  // Hand-encoded binary16: 1.0 = 0x3c00, -2.5 = 0xc100, 65504 (max) = 0x7bff,
+  // 2^-24 (smallest subnormal) = 0x0001, -0.0 = 0x8000, +inf = 0x7c00.
+  const auto path = temp_file("f16.safetensors");
+  const std::vector<std::uint16_t> v{0x3c00, 0xc100, 0x7bff, 0x0001, 0x8000, 0x7c00};
+  write_safetensors(
+      path, std::vector<SafetensorsTensor>{{"w", DType::kF16, {6}, std::as_bytes(std::span(v))}});
+  const SafetensorsFile file(path);
+  const auto w = file.read_f32("w");
+  ASSERT_EQ(w.size(), 6u);
+  EXPECT_EQ(w[0], 1.0f);
+  EXPECT_EQ(w[1], -2.5f);
+  EXPECT_EQ(w[2], 65504.0f);
+  EXPECT_EQ(w[3], std::ldexp(1.0f, -24));
+  EXPECT_TRUE(w[4] == 0.0f && std::signbit(w[4]));
+  EXPECT_TRUE(std::isinf(w[5]) && w[5] > 0);
+  fs::remove(path);
 }
 
 TEST(Safetensors, WrongShapeIsReported) {
