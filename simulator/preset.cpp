@@ -7,75 +7,23 @@
 
 #include "core/error.hpp"
 #include "core/paths.hpp"
+#include "core/toml_reader.hpp"
 #include "core/units.hpp"
 
 namespace erg::simulator {
 namespace {
 
-std::string type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date or time";
-  }
-}
-
-// Reads one preset file, tracking the origin so that every error names file, line and key.
-class Reader {
+// Adds the preset's cited constants ({ value, source }) to the shared typed TOML reader, so that
+// every error names file, line and key.
+class Reader : public TomlReader {
  public:
-  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+  using TomlReader::TomlReader;
 
-  [[noreturn]] void fail(const std::string& key, const std::string& message,
-                         const toml::node* at) const {
-    std::string where = origin_;
-    if (at != nullptr && at->source().begin.line > 0)
-      where += ":" + std::to_string(at->source().begin.line) + ":" +
-               std::to_string(at->source().begin.column);
-    throw Error("key '" + key + "' " + message, where);
-  }
-
+  // A sub-table, or `empty` when it is absent and not required.
   const toml::table& table(const toml::table& parent, const std::string& prefix,
                            const std::string& key, bool required, const toml::table& empty) {
-    const toml::node* node = parent.get(key);
-    const std::string full = join(prefix, key);
-    if (node == nullptr) {
-      if (required) fail(full, "is missing (expected a table)", &parent);
-      return empty;
-    }
-    if (!node->is_table()) fail(full, "must be a table, got " + type_name(*node), node);
-    return *node->as_table();
-  }
-
-  std::string string(const toml::table& t, const std::string& prefix, const std::string& key,
-                     std::optional<std::string> fallback) {
-    const toml::node* node = t.get(key);
-    const std::string full = join(prefix, key);
-    if (node == nullptr) {
-      if (!fallback) fail(full, "is missing (expected a string)", &t);
-      return *fallback;
-    }
-    if (!node->is_string()) fail(full, "must be a string, got " + type_name(*node), node);
-    return node->as_string()->get();
-  }
-
-  bool boolean(const toml::table& t, const std::string& prefix, const std::string& key,
-               bool fallback) {
-    const toml::node* node = t.get(key);
-    if (node == nullptr) return fallback;
-    if (!node->is_boolean())
-      fail(join(prefix, key), "must be a boolean, got " + type_name(*node), node);
-    return node->as_boolean()->get();
+    const toml::table* t = TomlReader::table(parent, prefix, key, required);
+    return t != nullptr ? *t : empty;
   }
 
   // A cited constant: { value = <number>, source = "<citation>" }.
@@ -91,14 +39,15 @@ class Reader {
     if (!node->is_table())
       fail(full,
            "must be a table { value = " + value_type + ", source = \"...\" }, got " +
-               type_name(*node),
+               TomlReader::type_name(*node),
            node);
     const toml::table& c = *node->as_table();
-    check_keys(c, full, {"value", "source"});
+    reject_unknown(c, full, {"value", "source"});
     const toml::node* source = c.get("source");
     if (source == nullptr) fail(full + ".source", "is missing (expected a string citation)", node);
     if (!source->is_string() || source->as_string()->get().empty())
-      fail(full + ".source", "must be a non-empty string, got " + type_name(*source), source);
+      fail(full + ".source", "must be a non-empty string, got " + TomlReader::type_name(*source),
+           source);
     const toml::node* value = c.get("value");
     if (value == nullptr) fail(full + ".value", "is missing (expected " + value_type + ")", node);
     return value;
@@ -115,7 +64,7 @@ class Reader {
     } else if (value->is_floating_point()) {
       v = value->as_floating_point()->get();
     } else {
-      fail(full, "must be a number, got " + type_name(*value), value);
+      fail(full, "must be a number, got " + TomlReader::type_name(*value), value);
     }
     if (!(v >= 0.0)) fail(full, "must be a non-negative number", value);
     return v;
@@ -126,7 +75,8 @@ class Reader {
     const toml::node* value = cited(t, prefix, key, !fallback, "an integer");
     if (value == nullptr) return *fallback;
     const std::string full = join(prefix, key) + ".value";
-    if (!value->is_integer()) fail(full, "must be an integer, got " + type_name(*value), value);
+    if (!value->is_integer())
+      fail(full, "must be an integer, got " + TomlReader::type_name(*value), value);
     const auto v = value->as_integer()->get();
     if (v < 0) fail(full, "must be a non-negative integer", value);
     return static_cast<std::uint64_t>(v);
@@ -145,7 +95,9 @@ class Reader {
       return static_cast<std::uint64_t>(v);
     }
     if (!value->is_string())
-      fail(full, "must be an integer or a size string like \"32KiB\", got " + type_name(*value),
+      fail(full,
+           "must be an integer or a size string like \"32KiB\", got " +
+               TomlReader::type_name(*value),
            value);
     try {
       return units::parse_bytes(value->as_string()->get());
@@ -153,54 +105,32 @@ class Reader {
       fail(full, e.what_text(), value);
     }
   }
-
-  void check_keys(const toml::table& t, const std::string& prefix,
-                  std::initializer_list<std::string_view> allowed) const {
-    for (const auto& [k, node] : t) {
-      bool ok = false;
-      for (const auto a : allowed)
-        ok |= k.str() == a;
-      if (ok) continue;
-      std::string list;
-      for (const auto a : allowed)
-        list += (list.empty() ? "" : ", ") + std::string(a);
-      fail(join(prefix, std::string(k.str())), "is not a known key (expected one of: " + list + ")",
-           &node);
-    }
-  }
-
-  static std::string join(const std::string& prefix, const std::string& key) {
-    return prefix.empty() ? key : prefix + "." + key;
-  }
-
-  const std::string& origin() const { return origin_; }
-
- private:
-  std::string origin_;
 };
 
 Preset build(const toml::table& root, const std::string& origin) {
   Reader r(origin);
   const toml::table empty;
   Preset p;
-  r.check_keys(root, "",
-               {"name", "description", "inclusive", "level", "scratchpad", "dram", "mac_energy_pj",
-                "peak_macs_per_s"});
+  r.reject_unknown(root, "",
+                   {"name", "description", "inclusive", "level", "scratchpad", "dram",
+                    "mac_energy_pj", "peak_macs_per_s"});
   p.name = r.string(root, "", "name", std::nullopt);
   p.description = r.string(root, "", "description", std::string{});
   p.hierarchy.inclusive = r.boolean(root, "", "inclusive", false);
 
   if (const toml::node* levels = root.get("level")) {
     if (!levels->is_array_of_tables())
-      r.fail("level", "must be an array of tables ([[level]]), got " + type_name(*levels), levels);
+      r.fail("level",
+             "must be an array of tables ([[level]]), got " + TomlReader::type_name(*levels),
+             levels);
     const toml::array& arr = *levels->as_array();
     for (std::size_t i = 0; i < arr.size(); ++i) {
       const toml::table& t = *arr[i].as_table();
       const std::string k = "level[" + std::to_string(i) + "]";
-      r.check_keys(t, k,
-                   {"name", "size_bytes", "line_bytes", "associativity", "replacement",
-                    "write_policy", "allocate_policy", "seed", "classify_misses", "read_energy_pj",
-                    "write_energy_pj", "static_power_w"});
+      r.reject_unknown(t, k,
+                       {"name", "size_bytes", "line_bytes", "associativity", "replacement",
+                        "write_policy", "allocate_policy", "seed", "classify_misses",
+                        "read_energy_pj", "write_energy_pj", "static_power_w"});
       CacheConfig c;
       c.name = r.string(t, k, "name", std::nullopt);
       c.size_bytes = r.bytes(t, k, "size_bytes", std::nullopt);
@@ -244,7 +174,7 @@ Preset build(const toml::table& root, const std::string& origin) {
   if (const toml::node* node = root.get("scratchpad")) {
     const toml::table& t = r.table(root, "", "scratchpad", true, empty);
     (void)node;
-    r.check_keys(
+    r.reject_unknown(
         t, "scratchpad",
         {"size_bytes", "word_bytes", "read_energy_pj", "write_energy_pj", "static_power_w"});
     p.hierarchy.scratchpad.size_bytes = r.bytes(t, "scratchpad", "size_bytes", std::nullopt);
@@ -259,7 +189,7 @@ Preset build(const toml::table& root, const std::string& origin) {
   }
 
   const toml::table& d = r.table(root, "", "dram", true, empty);
-  r.check_keys(
+  r.reject_unknown(
       d, "dram",
       {"channels", "ranks", "banks", "rows", "row_bytes", "burst_bytes", "mapping",
        "read_energy_pj_per_bit", "write_energy_pj_per_bit", "activation_energy_pj",
@@ -290,12 +220,12 @@ Preset build(const toml::table& root, const std::string& origin) {
   static constexpr std::array<std::string_view, kPrecisionCount> kPrecisions{"fp32", "fp16", "int8",
                                                                              "int4"};
   const toml::table& mac = r.table(root, "", "mac_energy_pj", true, empty);
-  r.check_keys(mac, "mac_energy_pj", {"fp32", "fp16", "int8", "int4"});
+  r.reject_unknown(mac, "mac_energy_pj", {"fp32", "fp16", "int8", "int4"});
   for (std::size_t i = 0; i < kPrecisionCount; ++i)
     p.energy.mac_energy_pj[i] =
         r.number(mac, "mac_energy_pj", std::string(kPrecisions[i]), std::nullopt);
   const toml::table& peak = r.table(root, "", "peak_macs_per_s", false, empty);
-  r.check_keys(peak, "peak_macs_per_s", {"fp32", "fp16", "int8", "int4"});
+  r.reject_unknown(peak, "peak_macs_per_s", {"fp32", "fp16", "int8", "int4"});
   for (std::size_t i = 0; i < kPrecisionCount; ++i)
     p.hierarchy.roofline.peak_macs_per_s[i] =
         r.number(peak, "peak_macs_per_s", std::string(kPrecisions[i]), 0.0);
