@@ -14,6 +14,7 @@
 
 #include "cli/arg_parser.hpp"
 #include "cli/json_output.hpp"
+#include "core/component_registry.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
 #include "models/asr/audio_file.hpp"
@@ -23,6 +24,7 @@
 #include "models/llm/byte_tokenizer.hpp"
 #include "models/llm/generator.hpp"
 #include "models/llm/llama_model.hpp"
+#include "profiler/component_busy_time.hpp"
 #include "profiler/energy_source.hpp"
 #include "profiler/measurement_window.hpp"
 #include "profiler/perf_counters.hpp"
@@ -36,26 +38,31 @@ namespace fs = std::filesystem;
 using profiler::EnergyMonitor;
 using profiler::WindowResult;
 
-// Why the per-component method is always the repetition loop: measuring a component's busy time
-// inside the real run needs a timer around its calls inside the engines, which they do not have.
-constexpr const char* kBusyTimeReason =
-    "the engines have no per-component timing hook, so a component's busy time in the real run "
-    "is not measured";
-
 struct Setup {
   std::string target;  // "asr" or "llm"
   double min_window_s = 0.2;
+  // A busy-time window needs invocations long against the energy counter's update period: RAPL
+  // energy_uj advances about every 1 ms, so a shorter interval reads 0 or 1 update and its
+  // energy is mostly quantization. At 10 updates per invocation that error is ~10% per
+  // invocation and averages down over many; shorter components use the repetition loop.
+  double min_invocation_s = 0.010;
   bool json = false;
   std::optional<fs::path> out_dir;
 };
 
-// What the repetition loop measured for one component, and what it attributes to the real run.
+// How one component was measured and what that attributes to the real run. "window": its own
+// invocations in a second run of the workload, energy read at each begin and end; "repeated":
+// one representative invocation in a loop.
 struct ComponentProfile {
   std::string name;
-  std::string invocation;  // what one repetition runs
+  std::string method;  // "window" or "repeated"
+  std::string method_reason;
+  std::string invocation;  // what was measured
   std::uint64_t real_invocations = 0;
-  std::uint64_t repetitions = 0;  // engine-counted invocations inside the loop window
-  WindowResult window;
+  double busy_time_s = 0;         // the real run's, from the timing hook
+  std::uint64_t repetitions = 0;  // repeated: engine-counted invocations inside the loop window
+  std::uint64_t measured_invocations = 0;  // window: invocations the energy was read around
+  WindowResult window;  // repeated: the loop's window; window: the summed busy intervals
   double time_per_invocation_s = 0;
   double attributed_time_s = 0;
   std::optional<double> energy_per_invocation_j;
@@ -127,14 +134,12 @@ std::unique_ptr<EnergyMonitor> open_monitor(const ParsedArgs& parsed, ModelProfi
 // Repeats `once` (one representative invocation) for at least min_window_s inside a window.
 // Repetitions are what the engine's own counter says ran, so a loop body that did not invoke the
 // component (or invoked it twice) cannot skew the per-invocation figures.
-ComponentProfile repeat_component(EnergyMonitor& monitor, const Setup& setup, std::string name,
-                                  std::string invocation, std::uint64_t real_invocations,
-                                  const std::function<void()>& once,
+ComponentProfile repeat_component(EnergyMonitor& monitor, const Setup& setup, ComponentProfile c,
+                                  std::string invocation, const std::function<void()>& once,
                                   const std::function<std::uint64_t()>& engine_count) {
-  ComponentProfile c;
-  c.name = std::move(name);
+  c.method = "repeated";
   c.invocation = std::move(invocation);
-  c.real_invocations = real_invocations;
+  const std::uint64_t real_invocations = c.real_invocations;
   once();  // warm-up: caches and pages, outside the window
   const std::uint64_t before = engine_count();
   const std::string window = "repeat:" + c.name;
@@ -156,6 +161,103 @@ ComponentProfile repeat_component(EnergyMonitor& monitor, const Setup& setup, st
     c.energy_per_invocation_j = c.window.total_energy_j / reps;
     c.attributed_energy_j = *c.energy_per_invocation_j * static_cast<double>(real_invocations);
   }
+  return c;
+}
+
+std::string ms_text(double seconds) {
+  return fmt("%.3g", seconds * 1e3) + " ms";
+}
+
+// The real run's busy time and invocation count, and the method they call for.
+ComponentProfile plan_component(const profiler::ComponentBusyTracker& real, const Setup& setup,
+                                std::string name, std::uint64_t engine_invocations) {
+  ComponentProfile c;
+  c.name = std::move(name);
+  const auto busy = real.result(ComponentRegistry::global().intern(c.name));
+  // The hook and the engine's own counter see the same calls; a difference is an engine bug.
+  if (busy.invocations != engine_invocations)
+    throw Error("the timing hook saw " + std::to_string(busy.invocations) +
+                    " invocations but the engine counted " + std::to_string(engine_invocations),
+                c.name);
+  c.real_invocations = engine_invocations;
+  c.busy_time_s = busy.busy_s;
+  if (busy.invocations == 0) {
+    c.method = "repeated";
+    c.method_reason = "not invoked in the real run";
+    return c;
+  }
+  const double mean_s = busy.busy_s / double(busy.invocations);
+  std::string shortfall;
+  if (busy.busy_s < setup.min_window_s)
+    shortfall = "busy " + ms_text(busy.busy_s) + " < " + ms_text(setup.min_window_s);
+  if (mean_s < setup.min_invocation_s)
+    shortfall += (shortfall.empty() ? "" : "; ") + std::string("mean invocation ") +
+                 ms_text(mean_s) + " < " + ms_text(setup.min_invocation_s);
+  if (shortfall.empty()) {
+    c.method = "window";
+    c.method_reason = "busy " + ms_text(busy.busy_s) + " >= " + ms_text(setup.min_window_s) +
+                      " and mean invocation " + ms_text(mean_s) +
+                      " >= " + ms_text(setup.min_invocation_s);
+  } else {
+    c.method = "repeated";
+    c.method_reason = shortfall;
+  }
+  return c;
+}
+
+// The components measured by window get a second run of the same workload with energy read at
+// each of their invocations' begin and end. Without an energy source there is nothing to read,
+// so there is no second run and the window reports the real run's busy time alone.
+std::unique_ptr<profiler::ComponentBusyTracker> measure_windows(
+    EnergyMonitor& monitor, const std::vector<ComponentProfile>& planned,
+    const std::function<void(AccessSink&)>& workload) {
+  std::vector<ComponentId> ids;
+  for (const auto& c : planned)
+    if (c.method == "window") ids.push_back(ComponentRegistry::global().intern(c.name));
+  if (ids.empty() || monitor.source() == nullptr) return nullptr;
+  auto tracker = std::make_unique<profiler::ComponentBusyTracker>(monitor.source(), ids);
+  workload(*tracker);
+  tracker->check();
+  return tracker;
+}
+
+// A component measured over its own busy intervals: time from the real run, energy (when
+// there is a source) from the second run, whose invocation count must equal the real run's.
+ComponentProfile window_component(const EnergyMonitor& monitor, ComponentProfile c,
+                                  const profiler::ComponentBusyTracker* measured) {
+  c.invocation = "its every invocation in the workload";
+  c.window.name = "busy:" + c.name;
+  c.time_per_invocation_s = c.busy_time_s / double(c.real_invocations);
+  c.attributed_time_s = c.busy_time_s;
+  if (measured == nullptr) {
+    c.measured_invocations = c.real_invocations;
+    c.window.time_s = c.busy_time_s;
+    c.window.energy_unavailable_reason = monitor.unavailable_reason();
+    return c;
+  }
+  const auto m = measured->result(ComponentRegistry::global().intern(c.name));
+  if (m.invocations != c.real_invocations)
+    throw Error("the energy run invoked it " + std::to_string(m.invocations) +
+                    " times but the real run " + std::to_string(c.real_invocations) +
+                    " (the workload is not deterministic)",
+                c.name);
+  c.measured_invocations = m.invocations;
+  c.invocation += ", rerun with energy read at each begin and end";
+  auto& w = c.window;
+  w.time_s = m.busy_s;
+  w.energy_available = true;
+  w.energy_source = std::string(monitor.source()->kind());
+  const auto& domains = monitor.source()->domains();
+  for (std::size_t d = 0; d < domains.size(); ++d) {
+    const double power_w = m.busy_s > 0 ? m.energy_j[d] / m.busy_s : 0.0;
+    w.domains.push_back(
+        {domains[d].name, domains[d].in_total, m.energy_j[d], power_w, m.energy_j[d]});
+  }
+  w.total_energy_j = m.total_energy_j;
+  w.total_power_w = m.busy_s > 0 ? m.total_energy_j / m.busy_s : 0.0;
+  w.net_total_energy_j = m.total_energy_j;
+  c.energy_per_invocation_j = m.total_energy_j / double(m.invocations);
+  c.attributed_energy_j = m.total_energy_j;
   return c;
 }
 
@@ -209,12 +311,20 @@ void profile_asr(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
                      (beam > 0 ? "beam " + std::to_string(beam) : std::string("greedy"));
 
   StreamingRecognizer recognizer(model, options);
+  auto recognize_all = [&] {
+    nlohmann::json texts = nlohmann::json::array();
+    for (const auto& a : audio)
+      texts.push_back(recognizer.recognize(a.samples));
+    return texts;
+  };
+  // The real run, timed per component; attaching declares the tensors before the window.
+  profiler::ComponentBusyTracker busy;
+  model.attach(&busy);
   model.reset_counters();
-  nlohmann::json texts = nlohmann::json::array();
   monitor.begin_window("run");
-  for (const auto& a : audio)
-    texts.push_back(recognizer.recognize(a.samples));
+  const auto texts = recognize_all();
   profile.run = monitor.end_window("run");
+  model.attach(nullptr);
   const auto real = model.counters();
   profile.run_details = {{"utterances", utts.size()},
                          {"audio_s", audio_s},
@@ -222,47 +332,59 @@ void profile_asr(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
                          {"hypotheses", texts},
                          {"encoder_frames", real.encoder_frames}};
 
-  // Representative invocations, after the real run (its counts are taken above).
+  std::vector<ComponentProfile> planned{
+      plan_component(busy, setup, "asr.encoder", real.encoder_invocations),
+      plan_component(busy, setup, "asr.predictor", real.predictor_invocations),
+      plan_component(busy, setup, "asr.joiner.enc_proj", real.enc_proj_invocations),
+      plan_component(busy, setup, "asr.joiner.pred_proj", real.pred_proj_invocations),
+      plan_component(busy, setup, "asr.joiner", real.joiner_invocations)};
+  const auto measured = measure_windows(monitor, planned, [&](AccessSink& sink) {
+    model.attach(&sink);
+    (void)recognize_all();
+    model.attach(nullptr);
+  });
+
+  // Representative invocations for the repeated ones, after the runs (their counts are above).
   auto& enc = model.encoder();
   enc.reset();
   const auto chunk = pattern(enc.chunk_frames() * enc.input_dim());
   std::vector<float> enc_out;
-  profile.components.push_back(repeat_component(
-      monitor, setup, "asr.encoder",
-      "one chunk of " + std::to_string(enc.chunk_frames()) +
-          " stacked frames pushed into the streaming encoder (state carried across repetitions)",
-      real.encoder_invocations,
-      [&] {
-        enc_out.clear();
-        enc.push(chunk, enc_out);
-      },
-      [&] { return enc.invocations(); }));
-  enc.reset();
-
   auto& pred = model.predictor();
   auto state = pred.zero_state();
   const int token = model.config().blank_id;
-  profile.components.push_back(repeat_component(
-      monitor, setup, "asr.predictor", "one predictor step (embedding + LSTM cell)",
-      real.predictor_invocations, [&] { pred.step(token, state); },
-      [&] { return pred.invocations(); }));
-
   auto& joiner = model.joiner();
   const auto enc_in = pattern(model.encoder().output_dim());
   const auto pred_in = pattern(pred.hidden());
   std::vector<float> enc_p(joiner.dim()), pred_p(joiner.dim());
-  profile.components.push_back(repeat_component(
-      monitor, setup, "asr.joiner.enc_proj", "one encoder-frame projection",
-      real.enc_proj_invocations, [&] { joiner.project_encoder(enc_in, enc_p); },
-      [&] { return joiner.enc_proj_invocations(); }));
-  profile.components.push_back(repeat_component(
-      monitor, setup, "asr.joiner.pred_proj", "one predictor-output projection",
-      real.pred_proj_invocations, [&] { joiner.project_predictor(pred_in, pred_p); },
-      [&] { return joiner.pred_proj_invocations(); }));
-  profile.components.push_back(repeat_component(
-      monitor, setup, "asr.joiner", "one join (activation + output layer) of projected inputs",
-      real.joiner_invocations, [&] { (void)joiner.join(enc_p, pred_p); },
-      [&] { return joiner.invocations(); }));
+  struct Repetition {
+    std::string invocation;
+    std::function<void()> once;
+    std::function<std::uint64_t()> engine_count;
+  };
+  const Repetition repetitions[] = {
+      {"one chunk of " + std::to_string(enc.chunk_frames()) +
+           " stacked frames pushed into the streaming encoder (state carried across repetitions)",
+       [&] {
+         enc_out.clear();
+         enc.push(chunk, enc_out);
+       },
+       [&] { return enc.invocations(); }},
+      {"one predictor step (embedding + LSTM cell)", [&] { pred.step(token, state); },
+       [&] { return pred.invocations(); }},
+      {"one encoder-frame projection", [&] { joiner.project_encoder(enc_in, enc_p); },
+       [&] { return joiner.enc_proj_invocations(); }},
+      {"one predictor-output projection", [&] { joiner.project_predictor(pred_in, pred_p); },
+       [&] { return joiner.pred_proj_invocations(); }},
+      {"one join (activation + output layer) of projected inputs",
+       [&] { (void)joiner.join(enc_p, pred_p); }, [&] { return joiner.invocations(); }}};
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    const auto& r = repetitions[i];
+    profile.components.push_back(
+        planned[i].method == "window"
+            ? window_component(monitor, planned[i], measured.get())
+            : repeat_component(monitor, setup, planned[i], r.invocation, r.once, r.engine_count));
+  }
+  enc.reset();
   profile.notes.push_back(
       "the real run's remaining time and energy (frontend, normalization, decoding logic) is "
       "unattributed");
@@ -307,11 +429,15 @@ void profile_llm(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
            ? ", " + std::to_string(speculations) + " speculations"
            : std::string());
 
+  // The real run, timed per component; attaching declares the tensors before the window.
+  profiler::ComponentBusyTracker busy;
+  model.attach(&busy);
   model.reset();
   model.reset_counters();
   monitor.begin_window("run");
   const auto gen = generate(model, prompt, opt);
   profile.run = monitor.end_window("run");
+  model.attach(nullptr);
   const auto layer_counts = model.layer_invocations();
   const auto head_count = model.head_invocations();
   const auto& s = gen.stats;
@@ -325,6 +451,19 @@ void profile_llm(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
       {"drafted", s.drafted},
       {"accepted", s.accepted}};
 
+  std::vector<ComponentProfile> planned;
+  for (std::size_t l = 0; l < model.n_layers(); ++l)
+    planned.push_back(
+        plan_component(busy, setup, "llm.layer." + std::to_string(l), layer_counts[l]));
+  planned.push_back(plan_component(busy, setup, "llm.head", head_count));
+  // The same generation again (same seed): it ends in the same cache state as the real run.
+  const auto measured = measure_windows(monitor, planned, [&](AccessSink& sink) {
+    model.attach(&sink);
+    model.reset();
+    (void)generate(model, prompt, opt);
+    model.attach(nullptr);
+  });
+
   // One decode step (one row) at the shortest context any layer holds after the real run; every
   // repetition crops the cache back and re-embeds the token so state and activations stay put.
   std::size_t pos = model.cached(0);
@@ -332,12 +471,17 @@ void profile_llm(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
     pos = std::min(pos, model.cached(l));
   pos = std::min(pos, model.config().context_length - 1);
   const int token[1] = {prompt.back()};
+  bool any_repeated = false;
   for (std::size_t l = 0; l < model.n_layers(); ++l) {
+    if (planned[l].method == "window") {
+      profile.components.push_back(window_component(monitor, planned[l], measured.get()));
+      continue;
+    }
+    any_repeated = true;
     profile.components.push_back(repeat_component(
-        monitor, setup, "llm.layer." + std::to_string(l),
+        monitor, setup, planned[l],
         "one decode step (1 row) at position " + std::to_string(pos) +
             ", after re-embedding one token",
-        layer_counts[l],
         [&] {
           model.crop(pos);
           model.embed(token);
@@ -345,14 +489,20 @@ void profile_llm(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
         },
         [&, l] { return model.layer_invocations()[l]; }));
   }
-  profile.components.push_back(repeat_component(
-      monitor, setup, "llm.head", "one exit (final norm + LM head) on 1 row", head_count,
-      [&] { (void)model.exit_logits(1); }, [&] { return model.head_invocations(); }));
+  if (planned.back().method == "window") {
+    profile.components.push_back(window_component(monitor, planned.back(), measured.get()));
+  } else {
+    any_repeated = true;
+    profile.components.push_back(repeat_component(
+        monitor, setup, planned.back(), "one exit (final norm + LM head) on 1 row",
+        [&] { (void)model.exit_logits(1); }, [&] { return model.head_invocations(); }));
+  }
   model.reset();
-  profile.notes.push_back(
-      "repetitions are one-row decode steps; the prompt prefill (and self-speculative "
-      "verification) invocations process several rows, so their attributed share is a lower "
-      "bound");
+  if (any_repeated)
+    profile.notes.push_back(
+        "repetitions are one-row decode steps; the prompt prefill (and self-speculative "
+        "verification) invocations process several rows, so a repeated component's attributed "
+        "share is a lower bound");
   profile.notes.push_back(
       "the real run's remaining time and energy (embedding, sampling) is "
       "unattributed");
@@ -375,13 +525,20 @@ double attributed_time_sum_s(const ModelProfile& p) {
 nlohmann::json to_json(const ModelProfile& p, const Setup& setup) {
   nlohmann::json components = nlohmann::json::array();
   for (const auto& c : p.components) {
+    const bool window = c.method == "window";
     components.push_back(
         {{"name", c.name},
-         {"method", "repeated"},
-         {"method_reason", kBusyTimeReason},
+         {"method", c.method},
+         {"method_reason", c.method_reason},
          {"invocation", c.invocation},
          {"real_invocations", c.real_invocations},
-         {"repetitions", c.repetitions},
+         {"busy_time_s", c.busy_time_s},
+         {"mean_invocation_s", c.real_invocations > 0
+                                   ? nlohmann::json(c.busy_time_s / double(c.real_invocations))
+                                   : nlohmann::json(nullptr)},
+         {"repetitions", window ? nlohmann::json(nullptr) : nlohmann::json(c.repetitions)},
+         {"measured_invocations",
+          window ? nlohmann::json(c.measured_invocations) : nlohmann::json(nullptr)},
          {"time_per_invocation_s", c.time_per_invocation_s},
          {"attributed_time_s", c.attributed_time_s},
          {"energy_per_invocation_j",
@@ -408,6 +565,7 @@ nlohmann::json to_json(const ModelProfile& p, const Setup& setup) {
                      {"model", p.model},
                      {"variant", p.variant},
                      {"min_window_s", setup.min_window_s},
+                     {"min_invocation_s", setup.min_invocation_s},
                      {"run", run},
                      {"components", components},
                      {"attribution", attribution},
@@ -449,14 +607,17 @@ void print_text(const ModelProfile& p, const Setup& setup, std::ostream& out) {
   } else if (!p.counters_reason.empty()) {
     out << "  counters: unavailable (" << p.counters_reason << ")\n";
   }
-  out << "\n  components (method: repeated, one representative invocation in a loop of at least "
-      << fmt("%.0f", setup.min_window_s * 1e3) << " ms; " << kBusyTimeReason << "):\n";
-  out << "    " << pad("component", 22) << pad("invocations", 13) << pad("repetitions", 13)
-      << pad("time/inv", 14) << pad("energy/inv", 14) << pad("attributed time", 17)
-      << "attributed energy\n";
+  out << "\n  components (method window: a component busy >= " << ms_text(setup.min_window_s)
+      << " in the real run with a mean invocation >= " << ms_text(setup.min_invocation_s)
+      << ", measured over its own invocations, energy read at each begin and end in a second "
+         "run; method repeated: one representative invocation in a loop of at least "
+      << ms_text(setup.min_window_s) << "):\n";
+  out << "    " << pad("component", 22) << pad("method", 10) << pad("invocations", 13)
+      << pad("busy", 12) << pad("time/inv", 14) << pad("energy/inv", 14)
+      << pad("attributed time", 17) << "attributed energy\n";
   for (const auto& c : p.components) {
-    out << "    " << pad(c.name, 22) << pad(std::to_string(c.real_invocations), 13)
-        << pad(std::to_string(c.repetitions), 13)
+    out << "    " << pad(c.name, 22) << pad(c.method, 10)
+        << pad(std::to_string(c.real_invocations), 13) << pad(ms_text(c.busy_time_s), 12)
         << pad(fmt("%.4g", c.time_per_invocation_s * 1e6) + " us", 14)
         << pad(c.energy_per_invocation_j ? fmt("%.4g", *c.energy_per_invocation_j * 1e6) + " uJ"
                                          : std::string("unavailable"),
@@ -466,8 +627,14 @@ void print_text(const ModelProfile& p, const Setup& setup, std::ostream& out) {
                                   : std::string("unavailable"))
         << "\n";
   }
-  for (const auto& c : p.components)
-    out << "    " << pad(c.name, 22) << "repeats " << c.invocation << "\n";
+  for (const auto& c : p.components) {
+    out << "    " << pad(c.name, 22) << c.method << " (" << c.method_reason << "): ";
+    if (c.method == "window")
+      out << c.measured_invocations << " invocations";
+    else
+      out << c.repetitions << " repetitions of " << c.invocation;
+    out << "\n";
+  }
   out << "\n  attributed: " << fmt("%.4g", attributed_time_sum_s(p)) << " s of the run's "
       << fmt("%.4g", p.run.time_s) << " s";
   if (p.run.energy_available)
@@ -490,15 +657,17 @@ int run_profile_model(const std::string& target, std::span<const std::string> ra
   const bool asr = target == "asr";
   ArgParser parser(
       asr ? "erg profile asr --model M [--variant V] [--beam N] [--testset DIR] [--utterances K] "
-            "[--min-window-ms T] [--powercap-root DIR] [--json] [-o DIR]"
+            "[--min-window-ms T] [--min-invocation-ms T] [--powercap-root DIR] [--json] [-o DIR]"
           : "erg profile llm --model M [--variant V] [--strategy ar|exit|selfspec] "
             "[--exit-layer E] [--speculations d] [--prompt TEXT] [--max-tokens N] "
-            "[--min-window-ms T] [--powercap-root DIR] [--json] [-o DIR]",
+            "[--min-window-ms T] [--min-invocation-ms T] [--powercap-root DIR] [--json] [-o DIR]",
       "Profiles a model variant in process: one window (time, energy per domain, counters) "
-      "around the real run with the real invocation count of every component, then each "
-      "component's time and energy per invocation from repeating one representative invocation "
-      "in a loop for at least --min-window-ms, attributed as per-invocation x real count. Where "
-      "energy is unavailable it says why and still reports times and counters.");
+      "around the real run, which also times every component's invocations. A component busy "
+      "for at least --min-window-ms with a mean invocation of at least --min-invocation-ms is "
+      "measured by window: the same workload runs again with energy read at each begin and end "
+      "of its invocations. Any other component repeats one representative invocation in a loop "
+      "for at least --min-window-ms, attributed as per-invocation x real count. Where energy is "
+      "unavailable it says why and still reports times and counters.");
   parser.option("model", "M", "model name under models/weights or a .safetensors path")
       .option("variant", "V", "per-component transforms, as for erg run");
   if (asr) {
@@ -512,7 +681,10 @@ int run_profile_model(const std::string& target, std::span<const std::string> ra
         .option("prompt", "TEXT", "prompt (default 'Once upon a time')")
         .option("max-tokens", "N", "tokens generated in the real run (default 32)");
   }
-  parser.option("min-window-ms", "T", "shortest repetition window per component (default 200)")
+  parser
+      .option("min-window-ms", "T",
+              "least busy time for a window, and shortest repetition loop (default 200)")
+      .option("min-invocation-ms", "T", "least mean invocation for a window (default 10)")
       .option("source", "NAME", "energy source: auto (default), powercap or perf")
       .option("powercap-root", "DIR", "powercap tree (default /sys/class/powercap)")
       .flag("json", "print JSON")
@@ -526,9 +698,12 @@ int run_profile_model(const std::string& target, std::span<const std::string> ra
   Setup setup;
   setup.target = target;
   setup.json = parsed.has("json");
+  // 0 is allowed for both: every invoked component then gets a window (and a repetition loop,
+  // if any, runs once); below ~1 ms the energy figures are mostly quantization.
   setup.min_window_s = parsed.get_double("min-window-ms", 200) / 1e3;
-  if (!(setup.min_window_s >= 0.001))
-    throw UsageError("--min-window-ms must be at least 1 (RAPL updates about every 1 ms)");
+  if (!(setup.min_window_s >= 0)) throw UsageError("--min-window-ms must not be negative");
+  setup.min_invocation_s = parsed.get_double("min-invocation-ms", 10) / 1e3;
+  if (!(setup.min_invocation_s >= 0)) throw UsageError("--min-invocation-ms must not be negative");
   if (auto dir = parsed.get("output")) setup.out_dir = *dir;
 
   ModelProfile profile;
@@ -537,6 +712,15 @@ int run_profile_model(const std::string& target, std::span<const std::string> ra
     profile_asr(parsed, setup, *monitor, profile);
   else
     profile_llm(parsed, setup, *monitor, profile);
+  profile.notes.push_back(
+      "the real run carries the timing hook: the engines send it their memory and compute events, "
+      "which it ignores (one call per tensor access)");
+  const bool any_window = std::any_of(profile.components.begin(), profile.components.end(),
+                                      [](const auto& c) { return c.method == "window"; });
+  if (any_window && monitor->source() == nullptr)
+    profile.notes.push_back(
+        "with no energy source there was no second run: window components report the real "
+        "run's busy time alone");
 
   // Generated bytes need not be valid UTF-8; invalid sequences print as U+FFFD.
   const auto body = with_envelope("model_profile", to_json(profile, setup));

@@ -16,6 +16,9 @@ class AccessSink {
   // Declares a tensor's address range once, at load time, before any access to it.
   virtual void on_tensor(const TensorInfo& tensor) { (void)tensor; }
   virtual void on_invocation(ComponentId component) = 0;
+  // The invocation last begun for `component` has returned. Engines pair every on_invocation
+  // with one (nested invocations end innermost first); sinks that count or route traffic ignore it.
+  virtual void on_invocation_end(ComponentId component) { (void)component; }
   virtual void on_access(const AccessEvent& event) = 0;
   virtual void on_compute(const ComputeEvent& event) = 0;
 };
@@ -32,6 +35,10 @@ class TeeSink final : public AccessSink {
   void on_invocation(ComponentId component) override {
     for (auto* s : sinks_)
       s->on_invocation(component);
+  }
+  void on_invocation_end(ComponentId component) override {
+    for (auto* s : sinks_)
+      s->on_invocation_end(component);
   }
   void on_access(const AccessEvent& event) override {
     for (auto* s : sinks_)

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "models/runtime/elementwise.hpp"
+#include "models/runtime/invocation_scope.hpp"
 #include "models/runtime/linear.hpp"
 
 namespace erg::models::asr {
@@ -117,17 +118,17 @@ void EmformerEncoder::attention(Layer& layer, std::size_t w, const Probe& probe)
 
 void EmformerEncoder::run_window(std::size_t w, std::size_t n, std::vector<float>& out) {
   const std::size_t d = cfg_.d_model, f = cfg_.ffn_dim;
-  if (sink_) sink_->on_invocation(component_);
+  const runtime::InvocationScope scope(sink_, component_);
   ++invocations_;
   std::copy(pending_.begin(), pending_.begin() + w * input_dim_, window_.data.begin());
   {
     const Probe probe{sink_, input_component_};
-    if (sink_) sink_->on_invocation(input_component_);
+    const runtime::InvocationScope input_scope(sink_, input_component_);
     runtime::matmul(input_, window_.in(0, w * input_dim_), z_.out(0, w * d), probe);
   }
   for (auto& layer : layers_) {
     const Probe probe{sink_, layer.component};
-    if (sink_) sink_->on_invocation(layer.component);
+    const runtime::InvocationScope layer_scope(sink_, layer.component);
     const std::size_t lc = layer.cached;
     runtime::layer_norm(z_.in(0, w * d), layer.ln_attn_w.in(), layer.ln_attn_b.in(), kLayerNormEps,
                         y_.out(0, w * d), probe);
@@ -159,7 +160,7 @@ void EmformerEncoder::run_window(std::size_t w, std::size_t n, std::vector<float
   }
   {
     const Probe probe{sink_, out_component_};
-    if (sink_) sink_->on_invocation(out_component_);
+    const runtime::InvocationScope out_scope(sink_, out_component_);
     runtime::layer_norm(z_.in(0, n * d), ln_out_w_.in(), ln_out_b_.in(), kLayerNormEps,
                         out_.out(0, n * d), probe);
   }

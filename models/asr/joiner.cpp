@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 
 #include "models/runtime/elementwise.hpp"
+#include "models/runtime/invocation_scope.hpp"
 #include "models/runtime/linear.hpp"
 
 namespace erg::models::asr {
@@ -43,7 +44,7 @@ Joiner::Joiner(const RnntConfig& config, RnntWeights& weights)
 
 void Joiner::project_encoder(std::span<const float> enc, std::span<float> out) {
   const Probe probe{sink_, enc_component_};
-  if (sink_) sink_->on_invocation(enc_component_);
+  const runtime::InvocationScope scope(sink_, enc_component_);
   check_size(enc.size(), enc_dim_, "encoder frame");
   check_size(out.size(), dim_, "encoder projection output");
   ++enc_proj_invocations_;
@@ -54,7 +55,7 @@ void Joiner::project_encoder(std::span<const float> enc, std::span<float> out) {
 
 void Joiner::project_predictor(std::span<const float> pred, std::span<float> out) {
   const Probe probe{sink_, pred_component_};
-  if (sink_) sink_->on_invocation(pred_component_);
+  const runtime::InvocationScope scope(sink_, pred_component_);
   check_size(pred.size(), pred_dim_, "predictor output");
   check_size(out.size(), dim_, "predictor projection output");
   ++pred_proj_invocations_;
@@ -66,7 +67,7 @@ void Joiner::project_predictor(std::span<const float> pred, std::span<float> out
 std::span<const float> Joiner::join(std::span<const float> enc_proj,
                                     std::span<const float> pred_proj) {
   const Probe probe{sink_, component_};
-  if (sink_) sink_->on_invocation(component_);
+  const runtime::InvocationScope scope(sink_, component_);
   check_size(enc_proj.size(), dim_, "encoder projection");
   check_size(pred_proj.size(), dim_, "predictor projection");
   ++invocations_;

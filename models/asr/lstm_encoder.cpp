@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "models/runtime/elementwise.hpp"
+#include "models/runtime/invocation_scope.hpp"
 #include "models/runtime/linear.hpp"
 
 namespace erg::models::asr {
@@ -44,12 +45,12 @@ void LstmEncoder::reset() {
 }
 
 void LstmEncoder::run_chunk(std::size_t n, std::vector<float>& out) {
-  if (sink_) sink_->on_invocation(component_);
+  const runtime::InvocationScope scope(sink_, component_);
   ++invocations_;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     Layer& layer = layers_[l];
     const Probe probe{sink_, layer.component};
-    if (sink_) sink_->on_invocation(layer.component);
+    const runtime::InvocationScope layer_scope(sink_, layer.component);
     const std::size_t in_dim = l == 0 ? input_dim_ : hidden_;
     const runtime::Buffer& in = l == 0 ? input_ : layers_[l - 1].out;
     // The input projection of the whole chunk at once (W_ih read once per chunk, not per frame);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "models/runtime/invocation_scope.hpp"
 #include "models/runtime/lstm_cell.hpp"
 
 namespace erg::models::asr {
@@ -30,7 +31,7 @@ void Predictor::step(int token, PredictorState& state) {
         "predictor token " + std::to_string(token) + " outside [0, " + std::to_string(rows_) + ")",
         "asr.predictor");
   const runtime::Probe probe{sink_, component_};
-  if (sink_) sink_->on_invocation(component_);
+  const runtime::InvocationScope scope(sink_, component_);
   ++invocations_;
   std::copy(state.h.begin(), state.h.end(), h_.data.begin());
   std::copy(state.c.begin(), state.c.end(), c_.data.begin());

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "models/runtime/elementwise.hpp"
+#include "models/runtime/invocation_scope.hpp"
 #include "models/runtime/linear.hpp"
 #include "models/runtime/safetensors.hpp"
 
@@ -171,7 +172,7 @@ void LlamaModel::embed(std::span<const int> tokens) {
                     std::to_string(config_.context_length),
                 "LlamaModel::embed");
   const Probe probe{sink_, embed_component_};
-  if (sink_) sink_->on_invocation(embed_component_);
+  const runtime::InvocationScope scope(sink_, embed_component_);
   for (std::size_t t = 0; t < tokens.size(); ++t) {
     const int id = tokens[t];
     if (id < 0 || std::size_t(id) >= config_.vocab_size)
@@ -210,7 +211,7 @@ void LlamaModel::run_layers(std::size_t first, std::size_t last, std::size_t pos
 void LlamaModel::layer_forward(Layer& layer, std::size_t pos, std::size_t n) {
   using runtime::Activation;
   const Probe p{sink_, layer.component};
-  if (sink_) sink_->on_invocation(layer.component);
+  const runtime::InvocationScope scope(sink_, layer.component);
   const std::size_t d = config_.dim, qd = shape_.q_dim(), kvd = shape_.kv_dim(),
                     f = config_.ffn_dim;
   const float eps = config_.norm_eps;
@@ -255,7 +256,7 @@ std::span<const float> LlamaModel::exit_logits(std::size_t n) {
   if (n == 0 || n > config_.context_length)
     throw Error("exit_logits over " + std::to_string(n) + " rows", "LlamaModel::exit_logits");
   const Probe p{sink_, head_component_};
-  if (sink_) sink_->on_invocation(head_component_);
+  const runtime::InvocationScope scope(sink_, head_component_);
   runtime::rms_norm(x_.in(0, n * d), final_norm_.in(), config_.norm_eps, a_.out(0, n * d), p);
   runtime::matmul(head_, a_.in(0, n * d), logits_.out(0, n * vocab), p);
   ++head_invocations_;

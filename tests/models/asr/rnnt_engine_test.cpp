@@ -23,6 +23,7 @@
 #include "models/asr/test_set.hpp"
 #include "models/runtime/safetensors.hpp"
 #include "tests/models/asr/rnnt_test_support.hpp"
+#include "tests/models/invocation_pairing_sink.hpp"
 
 namespace erg::models::asr {
 namespace {
@@ -112,6 +113,34 @@ TEST_P(RnntEngine, GreedyInvocationCountsFollowFramesAndSymbols) {
     EXPECT_EQ(calls("asr.joiner"), s.joiner_invocations);
   }
   model_->attach(nullptr);
+}
+
+// Every invocation is closed again, innermost first: encoder layers (and the Emformer's input
+// projection and output norm) nest inside the encoder's chunk; begins equal the engine counters
+// and what a CountingSink beside the pairing sink (through a TeeSink) counts.
+TEST_P(RnntEngine, BracketsEveryInvocationWithAnEnd) {
+  models::testing::InvocationPairingSink pairing;
+  CountingSink counting;
+  TeeSink tee({&pairing, &counting});
+  model_->attach(&tee);
+  model_->reset_counters();
+  StreamingRecognizer rec(*model_, DecodeOptions::beam_search(2));
+  rec.recognize(audio_[0]);
+  model_->attach(nullptr);
+  EXPECT_EQ(pairing.open(), 0u);
+  EXPECT_EQ(pairing.mismatched_ends, 0u);
+  EXPECT_EQ(pairing.max_depth, 2u);  // encoder > layer
+  for (const auto& [id, n] : pairing.begins) {
+    EXPECT_EQ(pairing.ends[id], n) << ComponentRegistry::global().name(id);
+    EXPECT_EQ(counting.of(id).invocations, n) << ComponentRegistry::global().name(id);
+  }
+  const auto c = model_->counters();
+  auto& reg = ComponentRegistry::global();
+  EXPECT_EQ(pairing.begins[reg.intern("asr.encoder")], c.encoder_invocations);
+  EXPECT_EQ(pairing.begins[reg.intern("asr.predictor")], c.predictor_invocations);
+  EXPECT_EQ(pairing.begins[reg.intern("asr.joiner")], c.joiner_invocations);
+  EXPECT_EQ(pairing.begins[reg.intern("asr.joiner.enc_proj")], c.enc_proj_invocations);
+  EXPECT_EQ(pairing.begins[reg.intern("asr.joiner.pred_proj")], c.pred_proj_invocations);
 }
 
 // The decoder's own per-frame bookkeeping against the joiner and predictor counters, for greedy

@@ -7,6 +7,7 @@
 
 #include "core/counting_sink.hpp"
 #include "core/error.hpp"
+#include "tests/models/invocation_pairing_sink.hpp"
 #include "tests/models/llm/tiny_model.hpp"
 
 namespace erg::models::llm {
@@ -173,6 +174,38 @@ TEST(LlamaModel, ReportsInvocationsTensorsAndBytesToTheSink) {
   // + two 32-gains) * 4 bytes.
   EXPECT_EQ(model.layer_weight_bytes(0), (32 * 32 + 2 * 16 * 32 + 32 * 32 + 3 * 48 * 32 + 64) * 4u);
   model.attach(nullptr);
+  std::filesystem::remove(tiny.path);
+}
+
+// Every invocation the engine reports is closed again (no nesting in the LLM: embed, each
+// layer and the head run one after another), and the begins equal the engine's own counters.
+TEST(LlamaModel, BracketsEveryInvocationWithAnEnd) {
+  const auto tiny = write_tiny_model("brackets", 15);
+  auto model = LlamaModel::load(tiny.path);
+  models::testing::InvocationPairingSink sink;
+  model.attach(&sink);
+  const std::size_t L = tiny.config.n_layers;
+  model.embed(kIds);
+  model.run_layers(0, L, 0, kIds.size());
+  (void)model.exit_logits(1);
+  model.embed(std::span(&kIds[0], 1));
+  model.run_layers(0, 2, kIds.size(), 1);  // an early exit after two layers
+  (void)model.exit_logits(1);
+  EXPECT_THROW(model.run_layers(0, 1, 0, 1), Error);  // wrong position: no invocation opened
+  model.attach(nullptr);
+  auto& reg = ComponentRegistry::global();
+  EXPECT_EQ(sink.open(), 0u);
+  EXPECT_EQ(sink.mismatched_ends, 0u);
+  EXPECT_EQ(sink.max_depth, 1u);
+  for (std::size_t l = 0; l < L; ++l) {
+    const auto id = *reg.find("llm.layer." + std::to_string(l));
+    EXPECT_EQ(sink.begins[id], model.layer_invocations()[l]) << l;
+    EXPECT_EQ(sink.ends[id], sink.begins[id]) << l;
+  }
+  const auto head = *reg.find("llm.head");
+  EXPECT_EQ(sink.begins[head], 2u);
+  EXPECT_EQ(sink.ends[head], 2u);
+  EXPECT_EQ(sink.ends[*reg.find("llm.embed")], 2u);
   std::filesystem::remove(tiny.path);
 }
 
