@@ -214,7 +214,14 @@ class SetAssocCache final : public CacheLevel {
   void prefetch_set(std::uint64_t address) const {
     const std::size_t first = index(set_of(address >> line_shift_), 0);
     if (kOrdered && (ways_ == 8 || ways_ == 16)) {
-      __builtin_prefetch(&partial_[first]);  // full tags are read on hits only
+      // The partial tags find hits; a miss still reads the victim's full tag (to evict it), so
+      // the set's full tags are fetched too: without them every fill of a large level stalls.
+      __builtin_prefetch(&partial_[first]);
+      const char* tags = reinterpret_cast<const char*>(&tags_[first]);
+      __builtin_prefetch(tags);
+      if (ways_ == 16) __builtin_prefetch(tags + 64);
+      __builtin_prefetch(tags + ways_ * sizeof(std::uint64_t) - 1);  // the set may straddle
+      __builtin_prefetch(&dirty_[first]);
       return;
     }
     const char* tags = reinterpret_cast<const char*>(&tags_[first]);
@@ -239,7 +246,7 @@ class SetAssocCache final : public CacheLevel {
   }
 
   template <std::uint32_t kWays>
-  LineRequest* serve(const LineRequest& r, LineRequest* o) {
+  [[gnu::always_inline]] LineRequest* serve(const LineRequest& r, LineRequest* o) {
     const std::uint64_t line = r.address >> line_shift_;
     const std::uint32_t set = set_of(line);
     std::uint32_t free_way;
@@ -290,8 +297,9 @@ class SetAssocCache final : public CacheLevel {
     }
   }
 
-  LineRequest* fill(std::uint32_t set, std::uint32_t free_way, std::uint64_t line,
-                    ComponentId component, LevelCounts& c, LineRequest* o, std::uint32_t& way) {
+  [[gnu::always_inline]] LineRequest* fill(std::uint32_t set, std::uint32_t free_way,
+                                           std::uint64_t line, ComponentId component,
+                                           LevelCounts& c, LineRequest* o, std::uint32_t& way) {
     if constexpr (kOrdered) {
       way = policy_.victim(set);
       if (tags_[index(set, way)] != kInvalid) o = evict(set, way, component, c, o);
