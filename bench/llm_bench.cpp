@@ -42,7 +42,7 @@ LlamaModel* shipped_model(std::string& error) {
 }
 
 void run_cell(benchmark::State& state, Strategy strategy, std::size_t exit_layer,
-              std::size_t speculations) {
+              std::size_t speculations, double draft_confidence = 0.0) {
   std::string error;
   LlamaModel* model = shipped_model(error);
   if (model == nullptr) {
@@ -58,6 +58,7 @@ void run_cell(benchmark::State& state, Strategy strategy, std::size_t exit_layer
   opt.strategy = strategy;
   opt.exit_layer = exit_layer;
   opt.speculations = speculations;
+  opt.draft_confidence = draft_confidence;
   opt.max_new_tokens = 96;
   opt.stop_at_eos = false;
   std::size_t tokens = 0, drafted = 0, accepted = 0;
@@ -117,6 +118,17 @@ void BM_SelfSpeculative(benchmark::State& state) {
 BENCHMARK(BM_SelfSpeculative)
     ->ArgNames({"E", "d"})
     ->ArgsProduct({{1, 2, 3, 4, 5, 6, 7}, {1, 2, 3, 4, 6, 8}})
+    ->Unit(benchmark::kMillisecond);
+
+// Confidence-gated drafting: a round drafts up to d tokens but stops once the drafter's top
+// probability falls below c percent (the output is unchanged; only wasted drafts are saved).
+void BM_SelfSpeculativeGated(benchmark::State& state) {
+  run_cell(state, Strategy::kSelfSpeculative, std::size_t(state.range(0)),
+           std::size_t(state.range(1)), double(state.range(2)) / 100.0);
+}
+BENCHMARK(BM_SelfSpeculativeGated)
+    ->ArgNames({"E", "d", "c"})
+    ->ArgsProduct({{2, 3, 4, 5}, {4, 6, 8}, {50, 70, 90}})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -79,7 +79,9 @@ void print_generation(const Generation& g, const models::llm::GenerateOptions& o
   if (opt.strategy != models::llm::Strategy::kAutoregressive)
     std::cout << "  exit_layer " << opt.exit_layer;
   if (opt.strategy == models::llm::Strategy::kSelfSpeculative)
-    std::cout << "  speculations " << opt.speculations;
+    std::cout << "  speculations " << opt.speculations
+              << (opt.draft_confidence > 0 ? "  draft_confidence " : "")
+              << (opt.draft_confidence > 0 ? std::to_string(opt.draft_confidence) : "");
   std::cout << "  stop " << g.stop_reason << "\n";
   std::cout << std::fixed << std::setprecision(1) << "new_tokens " << s.new_tokens << "  time_s "
             << std::setprecision(4) << s.time_s << "  tokens_per_s " << std::setprecision(1)
@@ -113,6 +115,9 @@ int run_llm(std::span<const std::string> args) {
       .option("strategy", "S", "ar (default), exit or selfspec")
       .option("exit-layer", "E", "layers before the shared head for exit/selfspec (default L/2)")
       .option("speculations", "d", "tokens drafted per self-speculative round (default 4)")
+      .option("draft-confidence", "C",
+              "stop a round's drafting once the drafter's top probability is below C (0 = off; "
+              "lossless)")
       .option("max-tokens", "N", "maximum new tokens (default 64)")
       .option("temperature", "T", "sampling temperature; 0 = greedy (default 0)")
       .option("top-k", "K", "sample from the K most likely tokens (0 = off)")
@@ -146,6 +151,9 @@ int run_llm(std::span<const std::string> args) {
   const long L = long(model.n_layers());
   opt.exit_layer = std::size_t(parsed.get_long("exit-layer", L / 2));
   opt.speculations = std::size_t(parsed.get_long("speculations", 4));
+  opt.draft_confidence = parsed.get_double("draft-confidence", 0.0);
+  if (!(opt.draft_confidence >= 0.0 && opt.draft_confidence <= 1.0))
+    throw UsageError("--draft-confidence must be in [0, 1]");
   const long max_tokens = parsed.get_long("max-tokens", 64);
   if (max_tokens < 0) throw UsageError("--max-tokens must be non-negative");
   opt.max_new_tokens = std::size_t(max_tokens);
@@ -179,6 +187,7 @@ int run_llm(std::span<const std::string> args) {
                       {"strategy", std::string(models::llm::to_string(opt.strategy))},
                       {"exit_layer", opt.exit_layer},
                       {"speculations", opt.speculations},
+                      {"draft_confidence", opt.draft_confidence},
                       {"temperature", opt.sampling.temperature},
                       {"prompt_tokens", s.prompt_tokens},
                       {"new_tokens", s.new_tokens},

@@ -97,6 +97,7 @@ class LlmWorkload final : public ModelWorkload {
     options.strategy = models::llm::parse_strategy(runtime.value("strategy", std::string("ar")));
     options.exit_layer = runtime.value("exit_layer", layers_);
     options.speculations = runtime.value("speculations", std::size_t{4});
+    options.draft_confidence = runtime.value("draft_confidence", 0.0);
     options.max_new_tokens = runtime.value("max_new_tokens", max_new_tokens_);
     options.stop_at_eos = false;  // equal work for every variant
 

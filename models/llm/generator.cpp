@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "core/error.hpp"
 
@@ -45,6 +46,15 @@ class Emitter {
   int eos_;
   Generation& out_;
 };
+
+// Softmax probability of the most likely token (at temperature 1).
+double max_probability(std::span<const float> logits) {
+  const float mx = *std::max_element(logits.begin(), logits.end());
+  double sum = 0.0;
+  for (const float v : logits)
+    sum += std::exp(double(v - mx));
+  return 1.0 / sum;
+}
 
 int choose(std::span<const float> logits, const SamplingParams& params, Rng& rng) {
   if (params.greedy()) return argmax(logits);
@@ -121,6 +131,11 @@ void decode_self_speculative(LlamaModel& model, std::span<const int> prompt,
       drafts.push_back(token);
       current = token;
       if (options.stop_at_eos && token == model.config().eos_id) break;
+      if (options.draft_confidence > 0.0) {
+        const double top = greedy ? max_probability(logits)
+                                  : *std::max_element(q_dists.back().begin(), q_dists.back().end());
+        if (top < options.draft_confidence) break;
+      }
     }
     const std::size_t k = drafts.size();
     // Verify: the last draft still needs layers [0, E); then layers [E, L) run once over the
@@ -218,6 +233,8 @@ Generation generate(LlamaModel& model, std::span<const int> prompt,
                   "--exit-layer");
     if (options.speculations < 1)
       throw Error("self-speculation needs at least one speculation", "--speculations");
+    if (!(options.draft_confidence >= 0.0 && options.draft_confidence <= 1.0))
+      throw Error("draft confidence must be in [0, 1]", "--draft-confidence");
   }
   if (!options.sampling.greedy() &&
       !(options.sampling.top_p > 0.0 && options.sampling.top_p <= 1.0))

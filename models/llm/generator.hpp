@@ -20,7 +20,11 @@ Strategy parse_strategy(std::string_view text);
 struct GenerateOptions {
   Strategy strategy = Strategy::kAutoregressive;
   std::size_t exit_layer = 0;    // E: early exit depth, and the drafter depth of self-speculation
-  std::size_t speculations = 4;  // d: tokens drafted per self-speculative round
+  std::size_t speculations = 4;  // d: tokens drafted per self-speculative round (the most)
+  // Ends a round's drafting early once the drafter's top probability for its latest token is
+  // below this (0 = always draft d). The rule looks only at the drafter, so greedy output and the
+  // sampling distribution are unchanged; it saves draft passes that would likely be rejected.
+  double draft_confidence = 0.0;
   std::size_t max_new_tokens = 64;
   std::vector<std::string> stop;  // stop sequences (removed from the returned text)
   bool stop_at_eos = true;

@@ -35,21 +35,30 @@ TEST(Generator, GreedySelfSpeculationIsByteIdenticalToAutoregressiveForEveryEAnd
       ASSERT_EQ(reference.tokens.size(), 40u);
       for (std::size_t e = 1; e < tiny.config.n_layers; ++e) {
         for (std::size_t d = 1; d <= 6; ++d) {
-          auto opt = ar;
-          opt.strategy = Strategy::kSelfSpeculative;
-          opt.exit_layer = e;
-          opt.speculations = d;
-          const auto spec = generate(model, prompt, opt);
-          ASSERT_EQ(spec.tokens, reference.tokens)
-              << "E=" << e << " d=" << d << " '" << text << "'";
-          ASSERT_EQ(spec.text, reference.text);
-          EXPECT_LE(spec.stats.accepted, spec.stats.drafted);
-          EXPECT_LE(spec.stats.drafted, spec.stats.rounds * d);
-          // Each round emits its accepted drafts plus one verifier token (the last may be cut).
-          EXPECT_LE(spec.stats.new_tokens, spec.stats.accepted + spec.stats.rounds);
-          EXPECT_GT(spec.stats.new_tokens + 1, spec.stats.accepted + spec.stats.rounds - d);
-          accepted += spec.stats.accepted;
-          drafted += spec.stats.drafted;
+          // Confidence-gated drafting (0 = off; 1 stops after one draft, since no top
+          // probability reaches 1) must not change the output either.
+          for (double confidence : {0.0, 0.6, 1.0}) {
+            auto opt = ar;
+            opt.strategy = Strategy::kSelfSpeculative;
+            opt.exit_layer = e;
+            opt.speculations = d;
+            opt.draft_confidence = confidence;
+            const auto spec = generate(model, prompt, opt);
+            ASSERT_EQ(spec.tokens, reference.tokens)
+                << "E=" << e << " d=" << d << " confidence=" << confidence << " '" << text << "'";
+            if (confidence == 1.0) {  // one draft per round; the last round may have room for none
+              EXPECT_LE(spec.stats.drafted, spec.stats.rounds);
+              EXPECT_GE(spec.stats.drafted + 1, spec.stats.rounds);
+            }
+            ASSERT_EQ(spec.text, reference.text);
+            EXPECT_LE(spec.stats.accepted, spec.stats.drafted);
+            EXPECT_LE(spec.stats.drafted, spec.stats.rounds * d);
+            // Each round emits its accepted drafts plus one verifier token (the last may be cut).
+            EXPECT_LE(spec.stats.new_tokens, spec.stats.accepted + spec.stats.rounds);
+            EXPECT_GT(spec.stats.new_tokens + 1, spec.stats.accepted + spec.stats.rounds - d);
+            accepted += spec.stats.accepted;
+            drafted += spec.stats.drafted;
+          }
         }
       }
     }
@@ -250,12 +259,17 @@ TEST(Generator, SpeculativeSamplingFollowsTheTargetDistribution) {
   }
   ASSERT_EQ(expected.size(), 16u);
   const int n = 6000;
-  for (auto strategy : {Strategy::kSelfSpeculative, Strategy::kAutoregressive}) {
+  // The third run gates drafting on the drafter's confidence: the rule sees only q, so the
+  // output must still follow p.
+  for (const auto& [strategy, confidence] :
+       {std::pair{Strategy::kSelfSpeculative, 0.0}, std::pair{Strategy::kAutoregressive, 0.0},
+        std::pair{Strategy::kSelfSpeculative, 0.7}}) {
     std::map<std::pair<int, int>, int> counts;
     GenerateOptions opt;
     opt.strategy = strategy;
     opt.exit_layer = 1;
     opt.speculations = 3;
+    opt.draft_confidence = confidence;
     opt.max_new_tokens = 2;
     opt.stop_at_eos = false;
     opt.sampling = sp;
@@ -271,8 +285,10 @@ TEST(Generator, SpeculativeSamplingFollowsTheTargetDistribution) {
     int cells = 0;
     const double chi = chi_square(counts, expected, n, cells);
     // 15 degrees of freedom: the 0.999 quantile of chi-square(15) is 37.70.
-    EXPECT_LT(chi, 37.70) << to_string(strategy) << " over " << cells << " cells";
-    RecordProperty(std::string("chi_square_") + std::string(to_string(strategy)),
+    EXPECT_LT(chi, 37.70) << to_string(strategy) << " confidence " << confidence << " over "
+                          << cells << " cells";
+    RecordProperty(std::string("chi_square_") + std::string(to_string(strategy)) +
+                       (confidence > 0 ? "_gated" : ""),
                    std::to_string(chi));
     if (strategy == Strategy::kSelfSpeculative) {
       EXPECT_GT(accepted, 0u);
