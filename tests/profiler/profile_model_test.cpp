@@ -181,7 +181,7 @@ TEST(ProfileModel, AsrEnergyArithmeticAgainstAKnownPower) {
   writer.wait_until_running();
   const auto profile = run_json(erg_binary().string() +
                                 " profile asr --model asr-lstm --utterances 2 --json "
-                                "--powercap-root " +
+                                "--min-invocation-ms 1000000 --powercap-root " +
                                 tree.string());
   ASSERT_TRUE(profile["run"]["energy"]["available"].get<bool>()) << profile["run"];
   const double run_s = profile["run"]["time_s"];
@@ -190,7 +190,8 @@ TEST(ProfileModel, AsrEnergyArithmeticAgainstAKnownPower) {
   double sum_j = 0;
   for (const char* name : kAsrComponents) {
     const auto& c = component(profile, name);
-    // Defaults: every ASR invocation is far below --min-invocation-ms 10 (~1 ms at most).
+    // --min-invocation-ms far above any invocation pins the method to the repetition loop
+    // (timing-based defaults would flip to "window" on a heavily loaded machine).
     ASSERT_EQ(c["method"], "repeated") << name << ": " << c["method_reason"];
     const double window_s = c["window"]["time_s"];
     const double window_j = c["window"]["energy"]["total_energy_j"];
@@ -234,10 +235,11 @@ TEST(ProfileModel, LlmCountsMatchTheEngine) {
     GTEST_SKIP() << "models/weights/llm-layerskip.safetensors is not exported yet";
   TempDir tmp;
   for (const std::string strategy : {"ar", "selfspec"}) {
-    const auto profile = run_json(
-        erg_binary().string() + " profile llm --model llm-layerskip --strategy " + strategy +
-        " --prompt 'Once upon a time' --max-tokens 8 --min-window-ms 10 --json --powercap-root " +
-        (tmp.path() / "none").string());
+    const auto profile = run_json(erg_binary().string() +
+                                  " profile llm --model llm-layerskip --strategy " + strategy +
+                                  " --prompt 'Once upon a time' --max-tokens 8 --min-window-ms 10 "
+                                  "--min-invocation-ms 1000000 --json --powercap-root " +
+                                  (tmp.path() / "none").string());
     const auto reference =
         run_json(erg_binary().string() + " run llm --model llm-layerskip --strategy " + strategy +
                  " --prompt 'Once upon a time' --max-tokens 8 --ignore-eos --json");
