@@ -22,6 +22,23 @@ namespace {
 using testing::TempDir;
 namespace fs = std::filesystem;
 
+// A one-package powercap tree under `root` whose energy_uj a writer thread advances at power_w
+// (real max_energy_range_uj, so it can wrap) for as long as this object lives.
+struct FakePackage {
+  static constexpr std::uint64_t kMaxRangeUj = 262143328850ULL;
+  FakePackage(const fs::path& root, double power_w)
+      : tree(with_zone(root)),
+        writer(tree / "intel-rapl:0/energy_uj", power_w, 1'000'000, kMaxRangeUj) {
+    writer.wait_until_running();
+  }
+  static fs::path with_zone(const fs::path& root) {
+    testing::add_zone(root, "intel-rapl:0", "package-0", 0, kMaxRangeUj, 20'000'000);
+    return root;
+  }
+  fs::path tree;
+  testing::EnergyWriter writer;
+};
+
 fs::path erg_binary() {
   return fs::path(ERG_TEST_BINARY_DIR) / "cli/erg";
 }
@@ -173,12 +190,9 @@ TEST(ProfileModel, AsrWithoutEnergyReportsTimesCountsAndTheReason) {
 TEST(ProfileModel, AsrEnergyArithmeticAgainstAKnownPower) {
   if (!fs::exists(erg_binary())) GTEST_SKIP() << "build the erg target first";
   TempDir tmp;
-  const auto tree = tmp.path() / "powercap";
   const double power_w = 5.0;
-  testing::add_zone(tree, "intel-rapl:0", "package-0", 0, 262143328850ULL, 20'000'000);
-  testing::EnergyWriter writer(tree / "intel-rapl:0/energy_uj", power_w, 1'000'000,
-                               262143328850ULL);
-  writer.wait_until_running();
+  const FakePackage package(tmp.path() / "powercap", power_w);
+  const fs::path& tree = package.tree;
   const auto profile = run_json(erg_binary().string() +
                                 " profile asr --model asr-lstm --utterances 2 --json "
                                 "--min-invocation-ms 1000000 --powercap-root " +
@@ -339,12 +353,9 @@ TEST(ProfileModel, LlmWindowsMeasureEnergyOverBusyIntervals) {
   if (!fs::exists("models/weights/llm-layerskip.safetensors"))
     GTEST_SKIP() << "models/weights/llm-layerskip.safetensors is not exported yet";
   TempDir tmp;
-  const auto tree = tmp.path() / "powercap";
   const double power_w = 5.0;
-  testing::add_zone(tree, "intel-rapl:0", "package-0", 0, 262143328850ULL, 20'000'000);
-  testing::EnergyWriter writer(tree / "intel-rapl:0/energy_uj", power_w, 1'000'000,
-                               262143328850ULL);
-  writer.wait_until_running();
+  const FakePackage package(tmp.path() / "powercap", power_w);
+  const fs::path& tree = package.tree;
   const auto profile = run_json(erg_binary().string() +
                                 " profile llm --model llm-layerskip --max-tokens 200 "
                                 "--min-window-ms 0 --min-invocation-ms 0 --json --powercap-root " +
