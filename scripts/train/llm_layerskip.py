@@ -88,10 +88,11 @@ def train(args):
         starts = data_rng.integers(0, len(train_ids) - seq - 1, size=args.batch)
         batch = torch.from_numpy(np.stack([train_ids[s:s + seq + 1] for s in starts]).astype(np.int64))
         rates = layerskip.dropout_rates(cfg.n_layers, args.p_max, progress, args.dropout_time)
-        weights = layerskip.exit_weights(cfg.n_layers, args.e_scale, step, progress, args.curriculum, args.rot_r)
+        weights = layerskip.exit_weights(cfg.n_layers, args.e_scale, step, progress, args.curriculum, args.rot_r,
+                                         args.exit_scale)
         model.train()
         hs = layerskip.forward_with_layer_dropout(model, batch[:, :-1], rates, drop_gen)
-        loss, per_layer = layerskip.early_exit_loss(model, hs, batch[:, 1:], weights)
+        loss, per_layer = layerskip.early_exit_loss(model, hs, batch[:, 1:], weights, args.distill)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
@@ -152,6 +153,10 @@ def main():
     t.add_argument("--p-max", type=float, default=0.1, help="layer dropout at the last layer at the end")
     t.add_argument("--dropout-time", choices=["exp", "one"], default="exp", help="S(t): exp from scratch")
     t.add_argument("--e-scale", type=float, default=1.0)
+    t.add_argument("--exit-scale", choices=["paper", "uniform"], default="paper",
+                   help="e(l): the paper's depth-growing scale or 1 for every exit")
+    t.add_argument("--distill", type=float, default=0.0,
+                   help="weight of KL(full-depth || exit) self-distillation per exit (0: off)")
     t.add_argument("--curriculum", choices=["rot", "grad", "none"], default="rot")
     t.add_argument("--rot-r", type=int, default=2)
     t.add_argument("--eval-tokens", type=int, default=32768, help="held-out tokens for periodic eval")

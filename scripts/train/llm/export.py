@@ -195,9 +195,12 @@ def export(args):
                           "time_scale": "S_exp(t) = exp(t ln2 / (T-1)) - 1" if targs["dropout_time"] == "exp"
                           else "S(t) = 1", "rate": "p_{l,t} = S(t) D(l) p_max", "granularity": "per sample"},
         "early_exit_loss": {"e_scale": targs["e_scale"], "curriculum": targs["curriculum"],
-                            "rotational_R": targs["rot_r"],
-                            "scales_e_l": layerskip.exit_scales(cfg.n_layers, targs["e_scale"]),
-                            "formula": "J = sum_l e~(t,l) CE(head(norm(x_{l+1})), Y), e~ = C e / sum C e; "
+                            "rotational_R": targs["rot_r"], "exit_scale": targs.get("exit_scale", "paper"),
+                            "scales_e_l": layerskip.exit_scales(cfg.n_layers, targs["e_scale"],
+                                                                targs.get("exit_scale", "paper")),
+                            "distill_weight": targs.get("distill", 0.0),
+                            "formula": "J = sum_l e~(t,l) [CE(head(norm(x_{l+1})), Y) + distill_weight "
+                                       "KL(p_L || p_l) (l < L-1, p_L detached)], e~ = C e / sum C e; "
                                        "last layer always on"},
         "checkpoint": os.path.basename(args.checkpoint),
         "corpus": {"script": "scripts/data/llm_corpus.py", "seed": manifest["seed"], "splits": manifest["splits"],

@@ -24,8 +24,11 @@ def dropout_rates(n_layers, p_max, progress, time_kind):
     return [s * depth_scale(l, n_layers) * p_max for l in range(n_layers)]
 
 
-def exit_scales(n_layers, e_scale):
-    """e(l) = e_scale * sum_{i<=l} i for l < L-1; e(L-1) = (L-1) + e_scale * sum_{i<=L-2} i."""
+def exit_scales(n_layers, e_scale, kind="paper"):
+    """'paper': e(l) = e_scale * sum_{i<=l} i for l < L-1; e(L-1) = (L-1) + e_scale * sum_{i<=L-2} i.
+    'uniform': e(l) = 1 for every layer, so shallow exits (the drafters) weigh as much as deep ones."""
+    if kind == "uniform":
+        return [1.0] * n_layers
     e = [e_scale * sum(range(l + 1)) for l in range(n_layers - 1)]
     e.append((n_layers - 1) + e_scale * sum(range(n_layers - 1)))
     return e
@@ -47,9 +50,9 @@ def curriculum(n_layers, step, progress, kind, rot_r):
     return on
 
 
-def exit_weights(n_layers, e_scale, step, progress, kind, rot_r):
+def exit_weights(n_layers, e_scale, step, progress, kind, rot_r, scale_kind="paper"):
     """Normalised e~(t, l) = C(t,l) e(l) / sum_i C(t,i) e(i); zero for layers switched off."""
-    e = exit_scales(n_layers, e_scale)
+    e = exit_scales(n_layers, e_scale, scale_kind)
     c = curriculum(n_layers, step, progress, kind, rot_r)
     w = [ci * ei for ci, ei in zip(c, e)]
     total = sum(w)
@@ -77,15 +80,30 @@ def forward_with_layer_dropout(model, ids, rates, gen):
     return hs
 
 
-def early_exit_loss(model, hs, targets, weights):
-    """J = sum_l e~(t,l) CE(g(x_{l+1}), Y) with g the shared norm + head. Returns (J, per-layer CE)."""
+def early_exit_loss(model, hs, targets, weights, distill=0.0):
+    """J = sum_l e~(t,l) CE(g(x_{l+1}), Y) with g the shared norm + head. Returns (J, per-layer CE).
+
+    distill > 0 adds sum_{l<L-1} e~(t,l) distill KL(p_L || p_l) with p_L detached: self-distillation
+    of each exit towards the full-depth prediction. Greedy self-speculation accepts a draft when
+    the exit's argmax equals the full model's, so this trains exactly what acceptance measures
+    (an extension of the paper's recipe, off by default)."""
     total = 0.0
     per_layer = [None] * len(hs)
+    vocab = None
+    final_logp = None
+    if distill > 0.0:
+        final = model.exit_logits(hs[-1]).detach()
+        vocab = final.shape[-1]
+        final_logp = F.log_softmax(final.reshape(-1, vocab), dim=-1)
     for l, (h, w) in enumerate(zip(hs, weights)):
         if w == 0.0:
             continue
         logits = model.exit_logits(h)
-        ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+        flat = logits.reshape(-1, logits.shape[-1])
+        ce = F.cross_entropy(flat, targets.reshape(-1))
         per_layer[l] = ce.item()
         total = total + w * ce
+        if final_logp is not None and l < len(hs) - 1:
+            kl = F.kl_div(F.log_softmax(flat, dim=-1), final_logp, reduction="batchmean", log_target=True)
+            total = total + w * distill * kl
     return total, per_layer
