@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "models/runtime/linear.hpp"
+#include "models/runtime/vector_exp.hpp"
 
 namespace erg::models::runtime {
 
@@ -25,17 +26,18 @@ void attend(const AttentionShape& shape, In q, In k_cache, In v_cache, std::size
   for (std::size_t h = 0; h < shape.heads; ++h) {
     const float* qh = q.data.data() + h * hd;
     const std::size_t kvh = h / group;
+    dot_rows(qh, k_cache.data.data() + begin * kv_dim + kvh * hd, kv_dim, n, hd, scores.data());
     float mx = -INFINITY;
     for (std::size_t t = 0; t < n; ++t) {
-      const float* k = k_cache.data.data() + (begin + t) * kv_dim + kvh * hd;
-      scores[t] = dot(qh, k, hd) * scale;
+      scores[t] *= scale;
       mx = std::max(mx, scores[t]);
     }
+    for (std::size_t t = 0; t < n; ++t)
+      scores[t] -= mx;
+    exp_inplace(scores.data(), n);
     float sum = 0.0f;
-    for (std::size_t t = 0; t < n; ++t) {
-      scores[t] = std::exp(scores[t] - mx);
+    for (std::size_t t = 0; t < n; ++t)
       sum += scores[t];
-    }
     const float inv = 1.0f / sum;
     float* o = out.data.data() + h * hd;
     for (std::size_t i = 0; i < hd; ++i)

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "models/runtime/vector_exp.hpp"
 
 namespace erg::models::runtime {
 namespace {
@@ -109,8 +110,7 @@ void activate(Activation kind, In x, Out y, const Probe& probe) {
         y.data[i] = x.data[i] > 0.0f ? x.data[i] : 0.0f;
       break;
     case Activation::kSilu:
-      for (std::size_t i = 0; i < n; ++i)
-        y.data[i] = x.data[i] * sigmoid(x.data[i]);
+      silu(x.data.data(), y.data.data(), n);
       break;
     case Activation::kSigmoid:
       for (std::size_t i = 0; i < n; ++i)

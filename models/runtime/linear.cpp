@@ -13,6 +13,19 @@
 namespace erg::models::runtime {
 namespace {
 
+// Where the fp32 kernel puts the dot of stored row s with token t: y[t * stride + row], with
+// the kept-row mapping of a row-pruned weight and the bias when there are any.
+struct StoreRow {
+  float* y;
+  std::size_t stride;
+  const std::uint32_t* row_of;  // null: stored row s is output row s
+  const float* bias;            // null: no bias
+  void operator()(std::size_t s, std::size_t t, float v) const {
+    const std::size_t r = row_of ? row_of[s] : s;
+    y[t * stride + r] = bias ? v + bias[r] : v;
+  }
+};
+
 // Portable kernels: eight independent partial sums, a fixed summation order the compiler can
 // vectorize with SSE.
 float dot_f32_scalar(const float* w, const float* x, std::size_t n) {
@@ -109,50 +122,114 @@ __attribute__((target("avx2,fma"))) float dot_i4_avx2(const std::uint8_t* row, c
   return sum;
 }
 
-// Four dot products sharing each weight load (the batched verifier's pass). Every lane repeats
-// dot_f32_avx2's exact operation order, so a batched result equals the single-vector result.
-__attribute__((target("avx2,fma"))) void dot4_f32_avx2(const float* w, const float* x,
-                                                       std::size_t stride, std::size_t n,
-                                                       float* out) {
-  const float* x0 = x;
-  const float* x1 = x + stride;
-  const float* x2 = x + 2 * stride;
-  const float* x3 = x + 3 * stride;
-  __m256 a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps();
-  __m256 a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps();
-  __m256 a20 = _mm256_setzero_ps(), a21 = _mm256_setzero_ps();
-  __m256 a30 = _mm256_setzero_ps(), a31 = _mm256_setzero_ps();
+// The fp32 matmul kernel. Its canonical dot product: one 8-lane accumulator per (row, token),
+// fused multiply-adds over 8-column chunks in order, lanes reduced as
+// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)), then the leftover columns one by one.
+// A block of R rows x T tokens keeps R*T accumulators in registers, so each weight load feeds T
+// tokens and each x load R rows; R*T = 8 chains hide the FMA latency. The blocking never
+// changes a result: a batched output equals the single-token output bit for bit, which
+// greedy self-speculation's losslessness relies on.
+__attribute__((target("avx2,fma"))) inline __m256 reduce8(__m256 a0, __m256 a1, __m256 a2,
+                                                          __m256 a3, __m256 a4, __m256 a5,
+                                                          __m256 a6, __m256 a7) {
+  // hadd pairs lanes (0+1, 2+3) within each 128-bit half; two rounds give every vector's
+  // half-sums, and the final add joins the halves: lane i is vector i's total.
+  const __m256 s0123 = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+  const __m256 s4567 = _mm256_hadd_ps(_mm256_hadd_ps(a4, a5), _mm256_hadd_ps(a6, a7));
+  return _mm256_add_ps(_mm256_permute2f128_ps(s0123, s4567, 0x20),
+                       _mm256_permute2f128_ps(s0123, s4567, 0x31));
+}
+
+// sums[r * T + t] = canonical dot of weight row r (of R, rows `ldw` floats apart) with token
+// t's x (tokens `cols` apart).
+template <int R, int T>
+__attribute__((target("avx2,fma"))) void block_f32_avx2(const float* w, std::size_t ldw,
+                                                        const float* x, std::size_t cols,
+                                                        float* sums) {
+  static_assert(R * T <= 8);
+  __m256 acc[8];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i)
+    acc[i] = _mm256_setzero_ps();
   std::size_t j = 0;
-  for (; j + 16 <= n; j += 16) {
-    const __m256 w0 = _mm256_loadu_ps(w + j), w1 = _mm256_loadu_ps(w + j + 8);
-    a00 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + j), a00);
-    a01 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x0 + j + 8), a01);
-    a10 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x1 + j), a10);
-    a11 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1 + j + 8), a11);
-    a20 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x2 + j), a20);
-    a21 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x2 + j + 8), a21);
-    a30 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x3 + j), a30);
-    a31 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x3 + j + 8), a31);
+  // Fully unrolled so that the R*T accumulators stay in registers as independent chains. The
+  // next block's rows are prefetched as this block runs (R * 32 bytes per step): layer weights
+  // stream from L3, and the hardware prefetcher alone left the batched pass memory-stalled.
+  const char* next = reinterpret_cast<const char*>(w + std::size_t(R) * ldw);
+  for (; j + 8 <= cols; j += 8) {
+#pragma GCC unroll 8
+    for (int p = 0; p < R * 32; p += 64)
+      _mm_prefetch(next + j * R * 4 + std::size_t(p), _MM_HINT_T0);
+    __m256 xv[T];
+#pragma GCC unroll 8
+    for (int t = 0; t < T; ++t)
+      xv[t] = _mm256_loadu_ps(x + std::size_t(t) * cols + j);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      __m256 wv = _mm256_loadu_ps(w + std::size_t(r) * ldw + j);
+      // Keep the weight in a register: folded into each FMA it would be loaded T times.
+      asm("" : "+x"(wv));
+#pragma GCC unroll 8
+      for (int t = 0; t < T; ++t)
+        acc[r * T + t] = _mm256_fmadd_ps(wv, xv[t], acc[r * T + t]);
+    }
   }
-  for (; j + 8 <= n; j += 8) {
-    const __m256 w0 = _mm256_loadu_ps(w + j);
-    a00 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + j), a00);
-    a10 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x1 + j), a10);
-    a20 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x2 + j), a20);
-    a30 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x3 + j), a30);
+  float all[8];
+  _mm256_storeu_ps(all, reduce8(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]));
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) {
+      float s = all[r * T + t];
+      const float* wr = w + std::size_t(r) * ldw;
+      const float* xt = x + std::size_t(t) * cols;
+      for (std::size_t k = j; k < cols; ++k)
+        s += wr[k] * xt[k];
+      sums[r * T + t] = s;
+    }
+}
+
+// y[t][row(s)] for stored rows [0, rows) and n tokens. One token: blocks of 8 rows. More:
+// blocks of 4 rows, each visited by every pair of tokens while it is in L1, so the weights
+// stream from memory once per pass whatever n is.
+__attribute__((target("avx2,fma"))) void rows_f32_avx2(const float* w, std::size_t ldw,
+                                                       std::size_t rows, std::size_t cols,
+                                                       const float* x, std::size_t n,
+                                                       const StoreRow& store) {
+  float sums[8];
+  if (n == 1) {
+    std::size_t s = 0;
+    for (; s + 8 <= rows; s += 8) {
+      block_f32_avx2<8, 1>(w + s * ldw, ldw, x, cols, sums);
+      for (std::size_t r = 0; r < 8; ++r)
+        store(s + r, 0, sums[r]);
+    }
+    for (; s < rows; ++s) {
+      block_f32_avx2<1, 1>(w + s * ldw, ldw, x, cols, sums);
+      store(s, 0, sums[0]);
+    }
+    return;
   }
-  float s0 = hsum256(_mm256_add_ps(a00, a01)), s1 = hsum256(_mm256_add_ps(a10, a11));
-  float s2 = hsum256(_mm256_add_ps(a20, a21)), s3 = hsum256(_mm256_add_ps(a30, a31));
-  for (; j < n; ++j) {
-    s0 += w[j] * x0[j];
-    s1 += w[j] * x1[j];
-    s2 += w[j] * x2[j];
-    s3 += w[j] * x3[j];
+  std::size_t s = 0;
+  for (; s + 4 <= rows; s += 4) {
+    const float* ws = w + s * ldw;
+    std::size_t t = 0;
+    for (; t + 2 <= n; t += 2) {
+      block_f32_avx2<4, 2>(ws, ldw, x + t * cols, cols, sums);
+      for (std::size_t r = 0; r < 4; ++r) {
+        store(s + r, t, sums[r * 2]);
+        store(s + r, t + 1, sums[r * 2 + 1]);
+      }
+    }
+    if (t < n) {
+      block_f32_avx2<4, 1>(ws, ldw, x + t * cols, cols, sums);
+      for (std::size_t r = 0; r < 4; ++r)
+        store(s + r, t, sums[r]);
+    }
   }
-  out[0] = s0;
-  out[1] = s1;
-  out[2] = s2;
-  out[3] = s3;
+  for (; s < rows; ++s)
+    for (std::size_t t = 0; t < n; ++t) {
+      block_f32_avx2<1, 1>(w + s * ldw, ldw, x + t * cols, cols, sums);
+      store(s, t, sums[0]);
+    }
 }
 
 bool has_avx2() {
@@ -167,12 +244,15 @@ bool has_avx2() {
 using DotF32 = float (*)(const float*, const float*, std::size_t);
 using DotI8 = float (*)(const std::int8_t*, const float*, std::size_t);
 using DotI4 = float (*)(const std::uint8_t*, const float*, std::size_t, std::size_t);
-using Dot4F32 = void (*)(const float*, const float*, std::size_t, std::size_t, float*);
+using RowsF32 = void (*)(const float*, std::size_t, std::size_t, std::size_t, const float*,
+                         std::size_t, const StoreRow&);
 
-void dot4_f32_portable(const float* w, const float* x, std::size_t stride, std::size_t n,
-                       float* out) {
-  for (int k = 0; k < 4; ++k)
-    out[k] = dot_f32_scalar(w, x + std::size_t(k) * stride, n);
+// The portable canonical dot is dot_f32_scalar, row by row.
+void rows_f32_portable(const float* w, std::size_t ldw, std::size_t rows, std::size_t cols,
+                       const float* x, std::size_t n, const StoreRow& store) {
+  for (std::size_t s = 0; s < rows; ++s)
+    for (std::size_t t = 0; t < n; ++t)
+      store(s, t, dot_f32_scalar(w + s * ldw, x + t * cols, cols));
 }
 float dot_i4_portable(const std::uint8_t* row, const float* x, std::size_t c0, std::size_t c1);
 
@@ -182,7 +262,7 @@ struct Kernels {
   DotF32 f32 = dot_f32_scalar;
   DotI8 i8 = dot_i8_scalar;
   DotI4 i4 = dot_i4_portable;
-  Dot4F32 f32x4 = dot4_f32_portable;
+  RowsF32 rows_f32 = rows_f32_portable;
   Kernels() {
 #if defined(__x86_64__) || defined(__i386__)
     const char* off = std::getenv("ERG_NO_SIMD");
@@ -190,7 +270,7 @@ struct Kernels {
       f32 = dot_f32_avx2;
       i8 = dot_i8_avx2;
       i4 = dot_i4_avx2;
-      f32x4 = dot4_f32_avx2;
+      rows_f32 = rows_f32_avx2;
     }
 #endif
   }
@@ -284,8 +364,10 @@ inline float csr_dot(const Weight& w, std::size_t r, const float* x) {
 
 }  // namespace
 
-float dot(const float* a, const float* b, std::size_t n) {
-  return dot_f32(a, b, n);
+void dot_rows(const float* x, const float* rows, std::size_t stride, std::size_t count,
+              std::size_t n, float* out) {
+  const StoreRow store{out, 0, nullptr, nullptr};
+  kKernels.rows_f32(rows, stride, count, n, x, 1, store);
 }
 
 void matmul(const Weight& w, In x, Out y, const Probe& probe) {
@@ -309,21 +391,18 @@ void matmul(const Weight& w, In x, Out y, const Probe& probe) {
         for (std::size_t r = 0; r < w.rows; ++r)
           ys[t * w.rows + r] = has_bias ? w.bias[r] : 0.0f;
     const std::size_t stored = w.stored_rows();
-    const bool fp32 = w.precision == Precision::kFp32;
-    for (std::size_t s = 0; s < stored; ++s) {
-      const std::size_t r = w.format == WeightFormat::kRows ? w.kept_rows[s] : s;
-      const float b = has_bias ? w.bias[r] : 0.0f;
-      std::size_t t = 0;
-      if (fp32) {
-        float out[4];
-        for (; t + 4 <= n; t += 4) {
-          kKernels.f32x4(w.f32.data() + s * w.cols, xs + t * w.cols, w.cols, w.cols, out);
-          for (std::size_t k = 0; k < 4; ++k)
-            ys[(t + k) * w.rows + r] = out[k] + b;
-        }
+    const bool kept = w.format == WeightFormat::kRows;
+    if (w.precision == Precision::kFp32) {
+      const StoreRow store{ys, w.rows, kept ? w.kept_rows.data() : nullptr,
+                           has_bias ? w.bias.data() : nullptr};
+      kKernels.rows_f32(w.f32.data(), w.cols, stored, w.cols, xs, n, store);
+    } else {
+      for (std::size_t s = 0; s < stored; ++s) {
+        const std::size_t r = kept ? w.kept_rows[s] : s;
+        const float b = has_bias ? w.bias[r] : 0.0f;
+        for (std::size_t t = 0; t < n; ++t)
+          ys[t * w.rows + r] = row_dot(w, s, xs + t * w.cols) + b;
       }
-      for (; t < n; ++t)
-        ys[t * w.rows + r] = row_dot(w, s, xs + t * w.cols) + b;
     }
   }
   if (probe.sink) {

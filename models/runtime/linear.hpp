@@ -5,9 +5,10 @@
 
 namespace erg::models::runtime {
 
-// The fp32 dot product every kernel uses (AVX2+FMA when the CPU has it, else portable; chosen
-// once per process), exposed for attention scores.
-float dot(const float* a, const float* b, std::size_t n);
+// out[i] = x . rows[i * stride .. i * stride + n) for i < count (attention scores), with the
+// fp32 matmul kernel (AVX2+FMA when the CPU has it, else portable; chosen once per process).
+void dot_rows(const float* x, const float* rows, std::size_t stride, std::size_t count,
+              std::size_t n, float* out);
 
 // y = W x + b, for a weight of any format and precision. x: [cols], y: [rows].
 // Reports one read of the stored weight bytes (values + indices + scales + bias), one read of x,
