@@ -1,0 +1,386 @@
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "simulator/cache_level.hpp"
+#include "simulator/fa_lru_shadow.hpp"
+#include "simulator/line_map.hpp"
+
+namespace erg::simulator {
+
+// LRU (kPromoteOnHit) or FIFO for sets of at most 16 ways and a power-of-two set count: the
+// common geometry, kept compact so that a large level's state stays in the host's caches. Per set
+// it holds the tags (line >> set bits) contiguously, 32 bits each while every address seen fits
+// (one 64-byte line for a 16-way set, compared with vector instructions), and a 16-byte record:
+// the recency order word (nibble k = way at position k, 0 most recent, as RecencyOrderPolicy),
+// a valid bitmask and a dirty bitmask. The first request whose tag needs more than 32 bits
+// widens the tags to 64 bits in place (cold, once), so every address is simulated exactly.
+//
+// Invalid ways sit at the old end of the order, so the victim is a free way whenever the set has
+// one, and a fill never searches. The counts and the order of requests sent below are exactly
+// those of SetAssocCache<RecencyOrderPolicy<kPromoteOnHit>>.
+template <bool kPromoteOnHit>
+class CompactOrderedCache final : public CacheLevel {
+ public:
+  static constexpr std::uint32_t kMaxWays = 16;
+
+  explicit CompactOrderedCache(const CacheConfig& config)
+      : CacheLevel(config),
+        sets_(config.sets()),
+        ways_(config.ways()),
+        line_bytes_(static_cast<std::uint32_t>(config.line_bytes)),
+        line_shift_(std::countr_zero(config.line_bytes)),
+        set_bits_(std::countr_zero(sets_)),
+        set_mask_(sets_ - 1),
+        top_shift_(4 * (ways_ - 1)),
+        full_mask_(ways_ == 16 ? ~std::uint64_t{0} : (std::uint64_t{1} << (4 * ways_)) - 1),
+        write_back_(config.write_back),
+        write_allocate_(config.write_allocate),
+        classify_(config.classify_misses) {
+    reset_contents();
+    if (classify_) shadow_.reset(config.lines());
+  }
+
+  // Whether `config` has the geometry this class serves.
+  static bool supports(const CacheConfig& config) {
+    return config.ways() <= kMaxWays && std::has_single_bit(config.sets());
+  }
+
+  void process(std::span<const LineRequest> in, RequestBuffer& out) override {
+    if (!wide_ && !fits_narrow(in)) widen();
+    if (wide_) return run<std::uint64_t, 0>(in, out);
+    switch (ways_) {
+      case 4:
+        return run<std::uint32_t, 4>(in, out);
+      case 8:
+        return run<std::uint32_t, 8>(in, out);
+      case 16:
+        return run<std::uint32_t, 16>(in, out);
+      default:
+        return run<std::uint32_t, 0>(in, out);
+    }
+  }
+
+  bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
+    bool any_dirty = false;
+    const std::uint64_t first = address >> line_shift_;
+    const std::uint64_t last = (address + (bytes == 0 ? 1 : bytes) - 1) >> line_shift_;
+    for (std::uint64_t line = first; line <= last; ++line) {
+      const std::uint32_t set = set_of(line);
+      const std::uint32_t way = find(set, line);
+      if (way == kNone) continue;
+      Meta& m = meta_[set];
+      const std::uint16_t bit = static_cast<std::uint16_t>(1u << way);
+      any_dirty |= (m.dirty & bit) != 0;
+      m.valid &= static_cast<std::uint16_t>(~bit);
+      m.dirty &= static_cast<std::uint16_t>(~bit);
+      // The emptied way becomes the next victim.
+      const std::uint32_t p = position(m.order, way);
+      const std::uint64_t below = m.order & low_mask(p);
+      const std::uint64_t above = m.order & ~((low_mask(p) << 4) | 0xF);
+      m.order = below | (above >> 4) | (std::uint64_t{way} << top_shift_);
+      ++counts_[component_slot(component)].back_invalidation_count;
+    }
+    return any_dirty;
+  }
+
+  void flush(RequestBuffer& out) override {
+    for (std::uint32_t set = 0; set < sets_; ++set) {
+      Meta& m = meta_[set];
+      for (std::uint32_t way = 0; way < ways_; ++way) {
+        if (((m.valid & m.dirty) >> way & 1u) == 0) continue;
+        out.push_back({address_of(set, way), line_bytes_, AccessOp::kWrite, kNoComponent});
+        ++counts_[0].writeback_count;
+        counts_[0].bytes_out += line_bytes_;
+      }
+      m.dirty = 0;
+    }
+  }
+
+  void invalidate_all() override { reset_contents(); }
+
+  bool contains(std::uint64_t address) const override {
+    const std::uint64_t line = address >> line_shift_;
+    return find(set_of(line), line) != kNone;
+  }
+
+  std::vector<std::uint64_t> resident_lines() const override {
+    std::vector<std::uint64_t> lines;
+    for (std::uint32_t set = 0; set < sets_; ++set)
+      for (std::uint32_t way = 0; way < ways_; ++way)
+        if ((meta_[set].valid >> way & 1u) != 0) lines.push_back(address_of(set, way));
+    return lines;
+  }
+
+  // Whether the tags have been widened to 64 bits (for tests).
+  bool wide_tags() const { return wide_; }
+
+ private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::size_t kPrefetchDistance = 8;
+  static constexpr std::uint64_t kOnes = 0x1111111111111111ULL;
+
+  struct Meta {
+    std::uint64_t order = 0;
+    std::uint16_t valid = 0;
+    std::uint16_t dirty = 0;
+    std::uint32_t unused = 0;
+  };
+
+  // 64-byte aligned storage, so a 16-way set of 32-bit tags is exactly one host cache line.
+  template <class T>
+  struct AlignedArray {
+    struct Free {
+      void operator()(T* p) const { ::operator delete[](p, std::align_val_t{64}); }
+    };
+    std::unique_ptr<T[], Free> data;
+    void assign(std::size_t n, T value) {
+      data.reset(static_cast<T*>(::operator new[](n * sizeof(T), std::align_val_t{64})));
+      std::fill(data.get(), data.get() + n, value);
+    }
+    void reset() { data.reset(); }
+  };
+
+  void reset_contents() {
+    std::uint64_t order = 0;
+    for (std::uint32_t k = 0; k < ways_; ++k)
+      order |= std::uint64_t{ways_ - 1 - k} << (4 * k);  // way 0 is the first victim
+    meta_.assign(sets_, Meta{order, 0, 0, 0});
+    const std::size_t slots = static_cast<std::size_t>(sets_) * ways_;
+    if (wide_) {
+      tags64_.assign(slots, 0);
+    } else {
+      tags32_.assign(slots, 0);
+    }
+  }
+
+  // Every request's tag fits 32 bits: the OR of the addresses is below 2^(tag shift + 32).
+  bool fits_narrow(std::span<const LineRequest> in) const {
+    const int shift = line_shift_ + set_bits_ + 32;
+    if (shift >= 64) return true;
+    std::uint64_t any = 0;
+    for (const LineRequest& r : in)
+      any |= r.address;
+    return (any >> shift) == 0;
+  }
+
+  void widen() {
+    const std::size_t slots = static_cast<std::size_t>(sets_) * ways_;
+    tags64_.assign(slots, 0);
+    for (std::size_t i = 0; i < slots; ++i)
+      tags64_.data[i] = tags32_.data[i];
+    tags32_.reset();
+    wide_ = true;
+  }
+
+  std::uint32_t set_of(std::uint64_t line) const {
+    return static_cast<std::uint32_t>(line & set_mask_);
+  }
+  std::uint64_t address_of(std::uint32_t set, std::uint32_t way) const {
+    const std::size_t i = static_cast<std::size_t>(set) * ways_ + way;
+    const std::uint64_t tag = wide_ ? tags64_.data[i] : tags32_.data[i];
+    return ((tag << set_bits_) | set) << line_shift_;
+  }
+
+  std::uint32_t find(std::uint32_t set, std::uint64_t line) const {
+    const std::uint64_t tag = line >> set_bits_;
+    const std::uint32_t valid = meta_[set].valid;
+    const std::size_t base = static_cast<std::size_t>(set) * ways_;
+    for (std::uint32_t w = 0; w < ways_; ++w) {
+      if ((valid >> w & 1u) == 0) continue;
+      if ((wide_ ? tags64_.data[base + w] : tags32_.data[base + w]) == tag) return w;
+    }
+    return kNone;
+  }
+
+  // Bit w set when way w holds `tag` (valid or not; the caller masks with the valid bits).
+  template <class Tag, std::uint32_t kWays>
+  std::uint32_t match(const Tag* tags, Tag tag) const {
+#if defined(__SSE2__)
+    if constexpr (sizeof(Tag) == 4 && kWays != 0) {
+      const __m128i key = _mm_set1_epi32(static_cast<int>(tag));
+      const auto cmp = [&](std::uint32_t k) {
+        return _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags + k)), key);
+      };
+      if constexpr (kWays == 4) {
+        return static_cast<std::uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(cmp(0))));
+      } else if constexpr (kWays == 8) {
+        const __m128i w16 = _mm_packs_epi32(cmp(0), cmp(4));
+        return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(w16, w16))) & 0xFF;
+      } else if constexpr (kWays == 16) {
+        const __m128i lo = _mm_packs_epi32(cmp(0), cmp(4));
+        const __m128i hi = _mm_packs_epi32(cmp(8), cmp(12));
+        return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
+      }
+    }
+#endif
+    const std::uint32_t ways = kWays != 0 ? kWays : ways_;
+    std::uint32_t m = 0;
+    for (std::uint32_t w = 0; w < ways; ++w)
+      m |= std::uint32_t{tags[w] == tag} << w;
+    return m;
+  }
+
+  template <class Tag>
+  Tag* tags() {
+    if constexpr (sizeof(Tag) == 4) {
+      return tags32_.data.get();
+    } else {
+      return tags64_.data.get();
+    }
+  }
+
+  template <class Tag, std::uint32_t kWays>
+  void run(std::span<const LineRequest> in, RequestBuffer& out) {
+    LineRequest* o = out.append(2 * in.size());  // at most two requests out per request in
+    const std::size_t n = in.size();
+    Tag* const all_tags = tags<Tag>();
+    for (std::size_t i = 0; i < n; ++i) {
+      // The batch is known ahead: fetch the set a few requests on, so that state loads of large
+      // levels overlap instead of stalling one after another.
+      if (i + kPrefetchDistance < n) {
+        const std::uint32_t s = set_of(in[i + kPrefetchDistance].address >> line_shift_);
+        const char* t = reinterpret_cast<const char*>(all_tags + std::size_t{s} * ways_);
+        __builtin_prefetch(t);
+        if (ways_ * sizeof(Tag) > 64) __builtin_prefetch(t + ways_ * sizeof(Tag) - 1);
+        __builtin_prefetch(&meta_[s]);
+      }
+      o = serve<Tag, kWays>(in[i], all_tags, o);
+    }
+    out.commit(o);
+  }
+
+  template <class Tag, std::uint32_t kWays>
+  [[gnu::always_inline]] LineRequest* serve(const LineRequest& r, Tag* all_tags, LineRequest* o) {
+    const std::uint64_t line = r.address >> line_shift_;
+    const std::uint32_t set = set_of(line);
+    const Tag tag = static_cast<Tag>(line >> set_bits_);
+    Tag* const set_tags = all_tags + std::size_t{set} * (kWays != 0 ? kWays : ways_);
+    Meta& m = meta_[set];
+    const std::uint32_t hits = match<Tag, kWays>(set_tags, tag) & m.valid;
+    LevelCounts& c = counts_[component_slot(r.component)];
+    const bool is_write = r.op == AccessOp::kWrite;
+    if (classify_) classify(line, hits != 0, !is_write || write_allocate_, c);
+    std::uint32_t way = kNone;
+    if (hits != 0) {
+      way = static_cast<std::uint32_t>(std::countr_zero(hits));
+      if constexpr (kPromoteOnHit) {
+        if ((m.order & 0xF) != way) m.order = promote(m.order, position(m.order, way), way);
+      }
+    }
+    if (!is_write) {
+      ++c.read_count;
+      if (way != kNone) {
+        ++c.read_hit_count;
+      } else {
+        ++c.read_miss_count;
+        o = fill(set_tags, m, set, tag, r.component, c, o, way);
+      }
+      return o;
+    }
+    ++c.write_count;
+    if (way != kNone) {
+      ++c.write_hit_count;
+    } else {
+      ++c.write_miss_count;
+      if (write_allocate_) o = fill(set_tags, m, set, tag, r.component, c, o, way);
+    }
+    if (way != kNone && write_back_) {
+      m.dirty |= static_cast<std::uint16_t>(1u << way);
+      return o;
+    }
+    // Write-through, or a no-write-allocate miss: the write itself goes below.
+    ++c.write_through_count;
+    c.bytes_out += r.bytes;
+    *o++ = r;
+    return o;
+  }
+
+  void classify(std::uint64_t line, bool hit, bool allocate, LevelCounts& c) {
+    const bool seen = seen_.test_and_set(line);
+    const bool shadow_hit = shadow_.access(line, allocate);
+    if (hit) return;
+    if (!seen) {
+      ++c.compulsory_miss_count;
+    } else if (!shadow_hit) {
+      ++c.capacity_miss_count;
+    } else {
+      ++c.conflict_miss_count;
+    }
+  }
+
+  template <class Tag>
+  [[gnu::always_inline]] LineRequest* fill(Tag* set_tags, Meta& m, std::uint32_t set, Tag tag,
+                                           ComponentId component, LevelCounts& c, LineRequest* o,
+                                           std::uint32_t& way) {
+    way = static_cast<std::uint32_t>(m.order >> top_shift_) & 0xF;
+    const std::uint32_t bit = 1u << way;
+    if ((m.valid & bit) != 0) {
+      // Evict the victim: a dirty one goes below before the fill is requested.
+      const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits_) | set)
+                                   << line_shift_;
+      const bool dirty = (m.dirty & bit) != 0;
+      if (dirty) {
+        *o++ = {victim, line_bytes_, AccessOp::kWrite, component};
+        ++c.writeback_count;
+        c.bytes_out += line_bytes_;
+      }
+      if (track_evictions_) evictions_.push_back({victim, dirty});
+    }
+    *o++ = {((std::uint64_t{tag} << set_bits_) | set) << line_shift_, line_bytes_, AccessOp::kRead,
+            component};
+    ++c.fill_count;
+    c.bytes_in += line_bytes_;
+    set_tags[way] = tag;
+    m.valid = static_cast<std::uint16_t>(m.valid | bit);
+    m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);
+    m.order = ((m.order << 4) & full_mask_) | way;  // the victim position rotates to the front
+    return o;
+  }
+
+  static std::uint64_t low_mask(std::uint32_t p) {
+    return (std::uint64_t{1} << (4 * p)) - 1;
+  }
+  // Position of `way` in the order: the lowest zero nibble of order ^ way (borrows only run
+  // upwards, so the lowest flag is exact).
+  static std::uint32_t position(std::uint64_t order, std::uint32_t way) {
+    const std::uint64_t y = order ^ (way * kOnes);
+    const std::uint64_t zero = (y - kOnes) & ~y & (kOnes << 3);
+    return static_cast<std::uint32_t>(std::countr_zero(zero)) >> 2;
+  }
+  static std::uint64_t promote(std::uint64_t order, std::uint32_t p, std::uint32_t way) {
+    const std::uint64_t low = order & low_mask(p);
+    const std::uint64_t high = order & ~((low_mask(p) << 4) | 0xF);
+    return high | (low << 4) | way;
+  }
+
+  std::uint32_t sets_;
+  std::uint32_t ways_;
+  std::uint32_t line_bytes_;
+  int line_shift_;
+  int set_bits_;
+  std::uint64_t set_mask_;
+  int top_shift_;
+  std::uint64_t full_mask_;
+  bool write_back_;
+  bool write_allocate_;
+  bool classify_;
+  bool wide_ = false;
+  AlignedArray<std::uint32_t> tags32_;
+  AlignedArray<std::uint64_t> tags64_;
+  std::vector<Meta> meta_;
+  FaLruShadow shadow_;
+  SeenLines seen_;
+};
+
+}  // namespace erg::simulator
