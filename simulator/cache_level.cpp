@@ -9,6 +9,23 @@
 
 namespace erg::simulator {
 
+void CacheLevel::process_runs(std::span<const LineRun> in, RunBuffer& out) {
+  constexpr std::size_t kChunk = 1024;
+  const auto serve = [&] {
+    run_out_.clear();
+    process(run_in_, run_out_);
+    for (const LineRequest& r : run_out_)
+      out.push(r);
+    run_in_.clear();
+  };
+  for (const LineRun& run : in)
+    for (std::uint32_t k = 0; k < run.count; ++k) {
+      run_in_.push_back(run.request(k));
+      if (run_in_.size() == kChunk) serve();
+    }
+  if (!run_in_.empty()) serve();
+}
+
 std::unique_ptr<CacheLevel> make_cache_level(const CacheConfig& config, const std::string& where) {
   validate(config, where);
   // Up to 16 ways over a power-of-two set count use the compact layout; otherwise up to 16 ways

@@ -8,6 +8,7 @@
 #include "simulator/cache_config.hpp"
 #include "simulator/level_counts.hpp"
 #include "simulator/line_request.hpp"
+#include "simulator/line_run.hpp"
 
 namespace erg::simulator {
 
@@ -31,6 +32,9 @@ class CacheLevel {
   // Serves `in` in order and appends what the next level must see (writebacks, fills, forwarded
   // writes) to `out`, in the order they happen.
   virtual void process(std::span<const LineRequest> in, RequestBuffer& out) = 0;
+  // The same for runs of requests: identical counts, and `out` holds the same requests in the
+  // same order, joined into runs. This default serves each run's requests through process().
+  virtual void process_runs(std::span<const LineRun> in, RunBuffer& out);
   // Drops every line overlapping [address, address + bytes); returns whether any was dirty.
   virtual bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) = 0;
   // Writes back every dirty line (they stay resident, now clean).
@@ -64,6 +68,9 @@ class CacheLevel {
   std::vector<LevelCounts> counts_ = std::vector<LevelCounts>(1);
   bool track_evictions_ = false;
   std::vector<Eviction> evictions_;
+
+ private:
+  RequestBuffer run_in_, run_out_;  // scratch for the default process_runs
 };
 
 // Builds the level for config.replacement. Throws erg::Error for an invalid config.

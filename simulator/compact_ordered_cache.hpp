@@ -71,6 +71,21 @@ class CompactOrderedCache final : public CacheLevel {
     }
   }
 
+  void process_runs(std::span<const LineRun> in, RunBuffer& out) override {
+    if (!wide_ && !fits_narrow(in)) widen();
+    if (wide_) return serve_runs<std::uint64_t, 0>(in, out);
+    switch (ways_) {
+      case 4:
+        return serve_runs<std::uint32_t, 4>(in, out);
+      case 8:
+        return serve_runs<std::uint32_t, 8>(in, out);
+      case 16:
+        return serve_runs<std::uint32_t, 16>(in, out);
+      default:
+        return serve_runs<std::uint32_t, 0>(in, out);
+    }
+  }
+
   bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
     bool any_dirty = false;
     const std::uint64_t first = address >> line_shift_;
@@ -130,6 +145,20 @@ class CompactOrderedCache final : public CacheLevel {
   static constexpr std::size_t kPrefetchDistance = 8;
   static constexpr std::uint64_t kOnes = 0x1111111111111111ULL;
 
+  // Where serve() puts requests for the level below: a raw buffer, or runs.
+  struct PointerSink {
+    LineRequest* o;
+    void put(std::uint64_t address, std::uint32_t bytes, AccessOp op, ComponentId component) {
+      *o++ = {address, bytes, op, component};
+    }
+  };
+  struct RunSink {
+    RunBuffer* out;
+    void put(std::uint64_t address, std::uint32_t bytes, AccessOp op, ComponentId component) {
+      out->push(address, bytes, 1, op, component);
+    }
+  };
+
   struct Meta {
     std::uint64_t order = 0;
     std::uint16_t valid = 0;
@@ -171,6 +200,15 @@ class CompactOrderedCache final : public CacheLevel {
     std::uint64_t any = 0;
     for (const LineRequest& r : in)
       any |= r.address;
+    return (any >> shift) == 0;
+  }
+
+  bool fits_narrow(std::span<const LineRun> in) const {
+    const int shift = line_shift_ + set_bits_ + 32;
+    if (shift >= 64) return true;
+    std::uint64_t any = 0;
+    for (const LineRun& r : in)
+      any |= r.address + std::uint64_t{r.count} * r.bytes - 1;  // the run's highest address
     return (any >> shift) == 0;
   }
 
@@ -242,26 +280,118 @@ class CompactOrderedCache final : public CacheLevel {
 
   template <class Tag, std::uint32_t kWays>
   void run(std::span<const LineRequest> in, RequestBuffer& out) {
-    LineRequest* o = out.append(2 * in.size());  // at most two requests out per request in
+    PointerSink sink{out.append(2 * in.size())};  // at most two requests out per request in
     const std::size_t n = in.size();
     Tag* const all_tags = tags<Tag>();
     for (std::size_t i = 0; i < n; ++i) {
       // The batch is known ahead: fetch the set a few requests on, so that state loads of large
       // levels overlap instead of stalling one after another.
-      if (i + kPrefetchDistance < n) {
-        const std::uint32_t s = set_of(in[i + kPrefetchDistance].address >> line_shift_);
-        const char* t = reinterpret_cast<const char*>(all_tags + std::size_t{s} * ways_);
-        __builtin_prefetch(t);
-        if (ways_ * sizeof(Tag) > 64) __builtin_prefetch(t + ways_ * sizeof(Tag) - 1);
-        __builtin_prefetch(&meta_[s]);
-      }
-      o = serve<Tag, kWays>(in[i], all_tags, o);
+      if (i + kPrefetchDistance < n) prefetch_set<Tag>(all_tags, in[i + kPrefetchDistance].address);
+      serve<Tag, kWays>(in[i], all_tags, sink);
     }
-    out.commit(o);
+    out.commit(sink.o);
   }
 
   template <class Tag, std::uint32_t kWays>
-  [[gnu::always_inline]] LineRequest* serve(const LineRequest& r, Tag* all_tags, LineRequest* o) {
+  void serve_runs(std::span<const LineRun> in, RunBuffer& out) {
+    Tag* const all_tags = tags<Tag>();
+    RunSink sink{&out};
+    const std::size_t n = in.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      // Short runs (single accesses) are the random case: fetch the set a few runs on.
+      if (i + kPrefetchDistance < n) prefetch_set<Tag>(all_tags, in[i + kPrefetchDistance].address);
+      const LineRun& r = in[i];
+      if (r.count > 1 && r.bytes == line_bytes_ && (r.address & (line_bytes_ - 1)) == 0 &&
+          r.op == AccessOp::kRead && !classify_) {
+        read_lines<Tag, kWays>(r, all_tags, out);
+        continue;
+      }
+      for (std::uint32_t k = 0; k < r.count; ++k) {
+        const LineRequest request = r.request(k);
+        if (k + kPrefetchDistance < r.count)
+          prefetch_set<Tag>(all_tags, request.address + kPrefetchDistance * r.bytes);
+        serve<Tag, kWays>(request, all_tags, sink);
+      }
+    }
+  }
+
+  template <class Tag>
+  void prefetch_set(const Tag* all_tags, std::uint64_t address) const {
+    const std::uint32_t s = set_of(address >> line_shift_);
+    const char* t = reinterpret_cast<const char*>(all_tags + std::size_t{s} * ways_);
+    __builtin_prefetch(t);
+    if (ways_ * sizeof(Tag) > 64) __builtin_prefetch(t + ways_ * sizeof(Tag) - 1);
+    __builtin_prefetch(&meta_[s]);
+  }
+
+  // A run of whole-line reads of this level, one line per request: consecutive lines fall in
+  // consecutive sets, and the fills for consecutive misses leave as one run.
+  template <class Tag, std::uint32_t kWays>
+  void read_lines(const LineRun& r, Tag* all_tags, RunBuffer& out) {
+    constexpr std::uint32_t kAhead = 16;
+    const std::uint32_t ways = kWays != 0 ? kWays : ways_;
+    LevelCounts& c = counts_[component_slot(r.component)];
+    const std::uint64_t first = r.address >> line_shift_;
+    std::uint64_t fill_first = 0;  // fills not yet pushed: lines [fill_first, + fill_count)
+    std::uint32_t fill_count = 0;
+    std::uint64_t misses = 0;
+    const auto push_fills = [&] {
+      if (fill_count != 0)
+        out.push(fill_first << line_shift_, line_bytes_, fill_count, AccessOp::kRead, r.component);
+      fill_count = 0;
+    };
+    for (std::uint32_t k = 0; k < r.count; ++k) {
+      const std::uint64_t line = first + k;
+      if (k + kAhead < r.count) {
+        const std::uint32_t s = set_of(line + kAhead);
+        __builtin_prefetch(all_tags + std::size_t{s} * ways);
+        __builtin_prefetch(&meta_[s]);
+      }
+      const std::uint32_t set = set_of(line);
+      const Tag tag = static_cast<Tag>(line >> set_bits_);
+      Tag* const set_tags = all_tags + std::size_t{set} * ways;
+      Meta& m = meta_[set];
+      const std::uint32_t hits = match<Tag, kWays>(set_tags, tag) & m.valid;
+      if (hits != 0) {
+        if constexpr (kPromoteOnHit) {
+          const auto way = static_cast<std::uint32_t>(std::countr_zero(hits));
+          if ((m.order & 0xF) != way) m.order = promote(m.order, position(m.order, way), way);
+        }
+        continue;
+      }
+      ++misses;
+      const auto way = static_cast<std::uint32_t>(m.order >> top_shift_) & 0xF;
+      const std::uint32_t bit = 1u << way;
+      if ((m.valid & bit) != 0) {
+        const bool dirty = (m.dirty & bit) != 0;
+        const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits_) | set)
+                                     << line_shift_;
+        if (dirty) {
+          push_fills();  // the writeback goes below before this line's fill
+          out.push(victim, line_bytes_, 1, AccessOp::kWrite, r.component);
+          ++c.writeback_count;
+          c.bytes_out += line_bytes_;
+        }
+        if (track_evictions_) evictions_.push_back({victim, dirty});
+      }
+      if (fill_count != 0 && fill_first + fill_count != line) push_fills();
+      if (fill_count == 0) fill_first = line;
+      ++fill_count;
+      set_tags[way] = tag;
+      m.valid = static_cast<std::uint16_t>(m.valid | bit);
+      m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);
+      m.order = ((m.order << 4) & full_mask_) | way;
+    }
+    push_fills();
+    c.read_count += r.count;
+    c.read_hit_count += r.count - misses;
+    c.read_miss_count += misses;
+    c.fill_count += misses;
+    c.bytes_in += misses * line_bytes_;
+  }
+
+  template <class Tag, std::uint32_t kWays, class Sink>
+  [[gnu::always_inline]] void serve(const LineRequest& r, Tag* all_tags, Sink& sink) {
     const std::uint64_t line = r.address >> line_shift_;
     const std::uint32_t set = set_of(line);
     const Tag tag = static_cast<Tag>(line >> set_bits_);
@@ -284,26 +414,25 @@ class CompactOrderedCache final : public CacheLevel {
         ++c.read_hit_count;
       } else {
         ++c.read_miss_count;
-        o = fill(set_tags, m, set, tag, r.component, c, o, way);
+        fill(set_tags, m, set, tag, r.component, c, sink, way);
       }
-      return o;
+      return;
     }
     ++c.write_count;
     if (way != kNone) {
       ++c.write_hit_count;
     } else {
       ++c.write_miss_count;
-      if (write_allocate_) o = fill(set_tags, m, set, tag, r.component, c, o, way);
+      if (write_allocate_) fill(set_tags, m, set, tag, r.component, c, sink, way);
     }
     if (way != kNone && write_back_) {
       m.dirty |= static_cast<std::uint16_t>(1u << way);
-      return o;
+      return;
     }
     // Write-through, or a no-write-allocate miss: the write itself goes below.
     ++c.write_through_count;
     c.bytes_out += r.bytes;
-    *o++ = r;
-    return o;
+    sink.put(r.address, r.bytes, r.op, r.component);
   }
 
   void classify(std::uint64_t line, bool hit, bool allocate, LevelCounts& c) {
@@ -319,10 +448,10 @@ class CompactOrderedCache final : public CacheLevel {
     }
   }
 
-  template <class Tag>
-  [[gnu::always_inline]] LineRequest* fill(Tag* set_tags, Meta& m, std::uint32_t set, Tag tag,
-                                           ComponentId component, LevelCounts& c, LineRequest* o,
-                                           std::uint32_t& way) {
+  template <class Tag, class Sink>
+  [[gnu::always_inline]] void fill(Tag* set_tags, Meta& m, std::uint32_t set, Tag tag,
+                                   ComponentId component, LevelCounts& c, Sink& sink,
+                                   std::uint32_t& way) {
     way = static_cast<std::uint32_t>(m.order >> top_shift_) & 0xF;
     const std::uint32_t bit = 1u << way;
     if ((m.valid & bit) != 0) {
@@ -331,21 +460,20 @@ class CompactOrderedCache final : public CacheLevel {
                                    << line_shift_;
       const bool dirty = (m.dirty & bit) != 0;
       if (dirty) {
-        *o++ = {victim, line_bytes_, AccessOp::kWrite, component};
+        sink.put(victim, line_bytes_, AccessOp::kWrite, component);
         ++c.writeback_count;
         c.bytes_out += line_bytes_;
       }
       if (track_evictions_) evictions_.push_back({victim, dirty});
     }
-    *o++ = {((std::uint64_t{tag} << set_bits_) | set) << line_shift_, line_bytes_, AccessOp::kRead,
-            component};
+    sink.put(((std::uint64_t{tag} << set_bits_) | set) << line_shift_, line_bytes_, AccessOp::kRead,
+             component);
     ++c.fill_count;
     c.bytes_in += line_bytes_;
     set_tags[way] = tag;
     m.valid = static_cast<std::uint16_t>(m.valid | bit);
     m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);
     m.order = ((m.order << 4) & full_mask_) | way;  // the victim position rotates to the front
-    return o;
   }
 
   static std::uint64_t low_mask(std::uint32_t p) {

@@ -94,6 +94,19 @@ DramCoordinates DramModel::decode(std::uint64_t address) const {
           static_cast<std::uint32_t>(get(kBank)), get(kRow), get(kColumn)};
 }
 
+void DramModel::process_runs(std::span<const LineRun> runs) {
+  const std::uint64_t burst_mask = config_.burst_bytes - 1;
+  for (const LineRun& r : runs) {
+    if (((r.address | r.bytes) & burst_mask) == 0) {
+      // Whole aligned bursts: the run's requests cover consecutive bursts, each once, in order.
+      access(r.address, std::uint64_t{r.count} * r.bytes, r.op, r.component);
+      continue;
+    }
+    for (std::uint32_t k = 0; k < r.count; ++k)
+      access(r.address + std::uint64_t{k} * r.bytes, r.bytes, r.op, r.component);
+  }
+}
+
 void DramModel::access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
                        ComponentId component) {
   DramCounts& c = counts_[component_slot(component)];
@@ -117,15 +130,17 @@ void DramModel::access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
       ++c.activation_count;
       open = row;
     }
-    if (op == AccessOp::kRead) {
-      ++c.read_burst_count;
-      c.read_bytes += config_.burst_bytes;
-    } else {
-      ++c.write_burst_count;
-      c.write_bytes += config_.burst_bytes;
-    }
-    bytes_moved_ += config_.burst_bytes;
   }
+  const std::uint64_t bursts = last - first + 1;
+  const std::uint64_t moved = bursts * config_.burst_bytes;
+  if (op == AccessOp::kRead) {
+    c.read_burst_count += bursts;
+    c.read_bytes += moved;
+  } else {
+    c.write_burst_count += bursts;
+    c.write_bytes += moved;
+  }
+  bytes_moved_ += moved;
 }
 
 DramCounts DramModel::total() const {

@@ -7,6 +7,7 @@
 
 #include "simulator/dram_config.hpp"
 #include "simulator/line_request.hpp"
+#include "simulator/line_run.hpp"
 
 namespace erg::simulator {
 
@@ -44,6 +45,7 @@ class DramModel {
     for (const LineRequest& r : requests)
       access(r.address, r.bytes, r.op, r.component);
   }
+  void process_runs(std::span<const LineRun> runs);
   // Every burst overlapping [address, address + bytes).
   void access(std::uint64_t address, std::uint64_t bytes, AccessOp op, ComponentId component);
   DramCoordinates decode(std::uint64_t address) const;

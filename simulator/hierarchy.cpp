@@ -23,7 +23,7 @@ Hierarchy::Hierarchy(const HierarchyConfig& config)
   outputs_.resize(levels_.size());
   for (auto& o : outputs_)
     o.reserve(3 * kBatchLines);
-  batch_.reserve(kBatchLines);
+  run_outputs_.resize(levels_.size());
   first_line_bytes_ = levels_.empty() ? config_.dram.burst_bytes : config_.levels[0].line_bytes;
   first_line_shift_ = std::countr_zero(first_line_bytes_);
   grow_slots(1);
@@ -112,30 +112,41 @@ void Hierarchy::cache_access(std::uint64_t address, std::uint64_t bytes, AccessO
   std::uint64_t line = address >> first_line_shift_;
   const std::uint64_t last = (end - 1) >> first_line_shift_;
   line_access_count_ += last - line + 1;
-  for (; line <= last; ++line) {
+  while (line <= last) {
     const std::uint64_t line_begin = line << first_line_shift_;
     const std::uint64_t begin = std::max(line_begin, address);
     const std::uint64_t stop = std::min(line_begin + first_line_bytes_, end);
-    batch_.push_back({begin, static_cast<std::uint32_t>(stop - begin), op, component});
-    if (batch_.size() == kBatchLines) drain();
+    std::uint64_t count = 1;
+    if (begin == line_begin && stop == line_begin + first_line_bytes_) {
+      // Whole lines from here to the last whole one go as one run (cut at the batch size).
+      const std::uint64_t last_whole = (end >> first_line_shift_) - 1;
+      count = std::min<std::uint64_t>(last_whole - line + 1, kBatchLines - batch_lines_);
+    }
+    batch_.push(begin, static_cast<std::uint32_t>(stop - begin), static_cast<std::uint32_t>(count),
+                op, component);
+    batch_lines_ += count;
+    line += count;
+    if (batch_lines_ >= kBatchLines) drain();
   }
 }
 
 void Hierarchy::drain() {
   if (batch_.empty()) return;
   if (config_.inclusive) {
-    for (const LineRequest& r : batch_)
-      serve_inclusive(0, r);
+    for (const LineRun& run : batch_)
+      for (std::uint32_t k = 0; k < run.count; ++k)
+        serve_inclusive(0, run.request(k));
   } else {
-    std::span<const LineRequest> in(batch_);
+    std::span<const LineRun> in(batch_);
     for (std::size_t i = 0; i < levels_.size(); ++i) {
-      outputs_[i].clear();
-      levels_[i]->process(in, outputs_[i]);
-      in = outputs_[i];
+      run_outputs_[i].clear();
+      levels_[i]->process_runs(in, run_outputs_[i]);
+      in = run_outputs_[i];
     }
-    dram_.process(in);
+    dram_.process_runs(in);
   }
   batch_.clear();
+  batch_lines_ = 0;
 }
 
 void Hierarchy::serve_inclusive(std::size_t level, const LineRequest& request) {

@@ -17,9 +17,10 @@ namespace erg::simulator {
 // The trace-driven memory hierarchy: a scratchpad for pinned ranges, any number of cache levels
 // and DRAM. It is an AccessSink, so an engine can stream into it directly.
 //
-// An access of N bytes becomes one request per line it overlaps (no per-byte work). Requests are
-// batched: the first level serves a batch, its output (fills, writebacks, forwarded writes) is the
-// next level's batch, and so on down to DRAM. In a non-inclusive hierarchy each level sees exactly
+// An access of N bytes becomes one request per line it overlaps (no per-byte work), the whole
+// lines among them one run (line_run.hpp). Requests are batched: the first level serves a batch,
+// its output (fills, writebacks, forwarded writes, as runs) is the next level's batch, and so on
+// down to DRAM. In a non-inclusive hierarchy each level sees exactly
 // the ordered stream it would see line by line, so batching changes no count. An inclusive
 // hierarchy serves requests one by one, because an eviction below must invalidate the levels
 // above before they serve the next request.
@@ -65,8 +66,10 @@ class Hierarchy final : public AccessSink {
 
   HierarchyConfig config_;
   std::vector<std::unique_ptr<CacheLevel>> levels_;
-  std::vector<RequestBuffer> outputs_;  // one per level
-  RequestBuffer batch_;
+  std::vector<RequestBuffer> outputs_;  // one per level (inclusive hierarchies)
+  std::vector<RunBuffer> run_outputs_;  // one per level
+  RunBuffer batch_;
+  std::size_t batch_lines_ = 0;  // requests in batch_
   Scratchpad scratchpad_;
   DramModel dram_;
   std::uint64_t first_line_bytes_ = 0;
