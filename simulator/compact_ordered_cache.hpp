@@ -328,29 +328,34 @@ class CompactOrderedCache final : public CacheLevel {
   // consecutive sets, and the fills for consecutive misses leave as one run.
   template <class Tag, std::uint32_t kWays>
   void read_lines(const LineRun& r, Tag* all_tags, RunBuffer& out) {
-    constexpr std::uint32_t kAhead = 16;
+    // Locals, not members: the stores to tags and order words below could alias `this`, which
+    // would make the compiler reload every member on every line.
     const std::uint32_t ways = kWays != 0 ? kWays : ways_;
+    const int set_bits = set_bits_;
+    const int line_shift = line_shift_;
+    const int top_shift = top_shift_;
+    const std::uint64_t set_mask = set_mask_;
+    const std::uint64_t full_mask = full_mask_;
+    const std::uint32_t line_bytes = line_bytes_;
+    const bool track_evictions = track_evictions_;
+    Meta* const meta = meta_.data();
+    const std::uint32_t count = r.count;
     LevelCounts& c = counts_[component_slot(r.component)];
-    const std::uint64_t first = r.address >> line_shift_;
+    const std::uint64_t first = r.address >> line_shift;
     std::uint64_t fill_first = 0;  // fills not yet pushed: lines [fill_first, + fill_count)
     std::uint32_t fill_count = 0;
     std::uint64_t misses = 0;
     const auto push_fills = [&] {
       if (fill_count != 0)
-        out.push(fill_first << line_shift_, line_bytes_, fill_count, AccessOp::kRead, r.component);
+        out.push(fill_first << line_shift, line_bytes, fill_count, AccessOp::kRead, r.component);
       fill_count = 0;
     };
-    for (std::uint32_t k = 0; k < r.count; ++k) {
+    for (std::uint32_t k = 0; k < count; ++k) {
       const std::uint64_t line = first + k;
-      if (k + kAhead < r.count) {
-        const std::uint32_t s = set_of(line + kAhead);
-        __builtin_prefetch(all_tags + std::size_t{s} * ways);
-        __builtin_prefetch(&meta_[s]);
-      }
-      const std::uint32_t set = set_of(line);
-      const Tag tag = static_cast<Tag>(line >> set_bits_);
+      const auto set = static_cast<std::uint32_t>(line & set_mask);
+      const Tag tag = static_cast<Tag>(line >> set_bits);
       Tag* const set_tags = all_tags + std::size_t{set} * ways;
-      Meta& m = meta_[set];
+      Meta& m = meta[set];
       const std::uint32_t hits = match<Tag, kWays>(set_tags, tag) & m.valid;
       if (hits != 0) {
         if constexpr (kPromoteOnHit) {
@@ -360,19 +365,19 @@ class CompactOrderedCache final : public CacheLevel {
         continue;
       }
       ++misses;
-      const auto way = static_cast<std::uint32_t>(m.order >> top_shift_) & 0xF;
+      const auto way = static_cast<std::uint32_t>(m.order >> top_shift) & 0xF;
       const std::uint32_t bit = 1u << way;
       if ((m.valid & bit) != 0) {
         const bool dirty = (m.dirty & bit) != 0;
-        const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits_) | set)
-                                     << line_shift_;
+        const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits) | set)
+                                     << line_shift;
         if (dirty) {
           push_fills();  // the writeback goes below before this line's fill
-          out.push(victim, line_bytes_, 1, AccessOp::kWrite, r.component);
+          out.push(victim, line_bytes, 1, AccessOp::kWrite, r.component);
           ++c.writeback_count;
-          c.bytes_out += line_bytes_;
+          c.bytes_out += line_bytes;
         }
-        if (track_evictions_) evictions_.push_back({victim, dirty});
+        if (track_evictions) evictions_.push_back({victim, dirty});
       }
       if (fill_count != 0 && fill_first + fill_count != line) push_fills();
       if (fill_count == 0) fill_first = line;
@@ -380,7 +385,7 @@ class CompactOrderedCache final : public CacheLevel {
       set_tags[way] = tag;
       m.valid = static_cast<std::uint16_t>(m.valid | bit);
       m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);
-      m.order = ((m.order << 4) & full_mask_) | way;
+      m.order = ((m.order << 4) & full_mask) | way;
     }
     push_fills();
     c.read_count += r.count;

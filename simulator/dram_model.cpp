@@ -112,12 +112,16 @@ void DramModel::access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
   DramCounts& c = counts_[component_slot(component)];
   const std::uint64_t first = address >> burst_shift_;
   const std::uint64_t last = (address + (bytes == 0 ? 1 : bytes) - 1) >> burst_shift_;
+  // Locals, not members: the open-row stores could alias them and force reloads per burst.
+  const std::array<BitField, kFieldCount> fields = fields_;
+  const std::uint64_t ranks = config_.ranks;
+  const std::uint64_t banks = config_.banks;
+  std::uint64_t* const open_row = open_row_.data();
   for (std::uint64_t burst = first; burst <= last; ++burst) {
-    const auto get = [&](Field f) { return (burst >> fields_[f].shift) & fields_[f].mask; };
-    const std::size_t bank =
-        (get(kChannel) * config_.ranks + get(kRank)) * config_.banks + get(kBank);
+    const auto get = [&](Field f) { return (burst >> fields[f].shift) & fields[f].mask; };
+    const std::size_t bank = (get(kChannel) * ranks + get(kRank)) * banks + get(kBank);
     const std::uint64_t row = get(kRow);
-    std::uint64_t& open = open_row_[bank];
+    std::uint64_t& open = open_row[bank];
     if (open == row) {
       ++c.row_hit_count;
     } else {
