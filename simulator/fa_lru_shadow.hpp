@@ -20,7 +20,7 @@ class FaLruShadow {
 
   void reset(std::uint64_t lines) {
     capacity_ = static_cast<std::uint32_t>(lines);
-    const std::uint64_t buckets = std::bit_ceil(std::max<std::uint64_t>(lines, 16));
+    const std::uint64_t buckets = 4 * std::bit_ceil(std::max<std::uint64_t>(lines, 16));
     bucket_shift_ = 64 - std::countr_zero(buckets);
     bucket_mask_ = buckets - 1;
     bucket_.assign(buckets, kNone);

@@ -112,6 +112,11 @@ void Hierarchy::cache_access(std::uint64_t address, std::uint64_t bytes, AccessO
   std::uint64_t line = address >> first_line_shift_;
   const std::uint64_t last = (end - 1) >> first_line_shift_;
   line_access_count_ += last - line + 1;
+  if (line == last) {  // the common case of a trace: one access within one line
+    batch_.push(address, static_cast<std::uint32_t>(bytes), 1, op, component);
+    if (++batch_lines_ >= kBatchLines) drain();
+    return;
+  }
   while (line <= last) {
     const std::uint64_t line_begin = line << first_line_shift_;
     const std::uint64_t begin = std::max(line_begin, address);

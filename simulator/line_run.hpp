@@ -38,8 +38,8 @@ class RunBuffer {
   void clear() { size_ = 0; }
 
   // Appends `count` requests of `bytes` from `address` on.
-  void push(std::uint64_t address, std::uint32_t bytes, std::uint32_t count, AccessOp op,
-            ComponentId component) {
+  [[gnu::always_inline]] void push(std::uint64_t address, std::uint32_t bytes, std::uint32_t count,
+                                   AccessOp op, ComponentId component) {
     if (size_ != 0) {
       LineRun& last = data_[size_ - 1];
       if (last.address + std::uint64_t{last.count} * last.bytes == address && last.bytes == bytes &&
@@ -54,7 +54,7 @@ class RunBuffer {
   void push(const LineRequest& r) { push(r.address, r.bytes, 1, r.op, r.component); }
 
  private:
-  void grow() {
+  [[gnu::noinline]] void grow() {
     const std::size_t capacity = std::max<std::size_t>(2 * capacity_, 64);
     auto data = std::make_unique<LineRun[]>(capacity);
     std::copy(data_.get(), data_.get() + size_, data.get());
