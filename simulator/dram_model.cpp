@@ -1,5 +1,6 @@
 #include "simulator/dram_model.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <string_view>
 
@@ -85,6 +86,9 @@ DramModel::DramModel(const DramConfig& config, const std::string& where) : confi
   }
   open_row_.assign(static_cast<std::size_t>(config_.channels) * config_.ranks * config_.banks,
                    kClosed);
+  low_bits_ = fields_[kColumn].shift;
+  block_mask_ = (std::uint64_t{1} << (low_bits_ + width[kColumn])) - 1;
+  bulk_row_hits_ = width[kRow] == 0 || fields_[kRow].shift > fields_[kColumn].shift;
 }
 
 DramCoordinates DramModel::decode(std::uint64_t address) const {
@@ -112,28 +116,22 @@ void DramModel::access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
   DramCounts& c = counts_[component_slot(component)];
   const std::uint64_t first = address >> burst_shift_;
   const std::uint64_t last = (address + (bytes == 0 ? 1 : bytes) - 1) >> burst_shift_;
-  // Locals, not members: the open-row stores could alias them and force reloads per burst.
-  const std::array<BitField, kFieldCount> fields = fields_;
-  const std::uint64_t ranks = config_.ranks;
-  const std::uint64_t banks = config_.banks;
-  std::uint64_t* const open_row = open_row_.data();
-  for (std::uint64_t burst = first; burst <= last; ++burst) {
-    const auto get = [&](Field f) { return (burst >> fields[f].shift) & fields[f].mask; };
-    const std::size_t bank = (get(kChannel) * ranks + get(kRank)) * banks + get(kBank);
-    const std::uint64_t row = get(kRow);
-    std::uint64_t& open = open_row[bank];
-    if (open == row) {
-      ++c.row_hit_count;
-    } else {
-      if (open == kClosed) {
-        ++c.row_miss_count;
-      } else {
-        ++c.row_conflict_count;
-        ++c.precharge_count;
-      }
-      ++c.activation_count;
-      open = row;
+  const std::uint64_t low_count = std::uint64_t{1} << low_bits_;
+  if (bulk_row_hits_ && last - first >= 2 * low_count) {
+    // Within one column block, the first 2^low_bits consecutive bursts touch every bank the
+    // block maps to (each bank one row); every later burst of the block finds its row open.
+    for (std::uint64_t burst = first; burst <= last;) {
+      const std::uint64_t segment_last = std::min(burst | block_mask_, last);
+      const std::uint64_t length = segment_last - burst + 1;
+      const std::uint64_t full = std::min(length, low_count);
+      for (std::uint64_t k = 0; k < full; ++k)
+        open(burst + k, c);
+      c.row_hit_count += length - full;
+      burst = segment_last + 1;
     }
+  } else {
+    for (std::uint64_t burst = first; burst <= last; ++burst)
+      open(burst, c);
   }
   const std::uint64_t bursts = last - first + 1;
   const std::uint64_t moved = bursts * config_.burst_bytes;
@@ -145,6 +143,27 @@ void DramModel::access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
     c.write_bytes += moved;
   }
   bytes_moved_ += moved;
+}
+
+// One burst meets its bank's row buffer: a hit, a miss (precharged bank) or a conflict.
+void DramModel::open(std::uint64_t burst, DramCounts& c) {
+  const auto get = [&](Field f) { return (burst >> fields_[f].shift) & fields_[f].mask; };
+  const std::size_t bank =
+      (get(kChannel) * config_.ranks + get(kRank)) * config_.banks + get(kBank);
+  const std::uint64_t row = get(kRow);
+  std::uint64_t& open = open_row_[bank];
+  if (open == row) {
+    ++c.row_hit_count;
+    return;
+  }
+  if (open == kClosed) {
+    ++c.row_miss_count;
+  } else {
+    ++c.row_conflict_count;
+    ++c.precharge_count;
+  }
+  ++c.activation_count;
+  open = row;
 }
 
 DramCounts DramModel::total() const {

@@ -66,8 +66,16 @@ class DramModel {
     std::uint64_t mask = 0;
   };
 
+  void open(std::uint64_t burst, DramCounts& c);
+
   DramConfig config_;
   int burst_shift_ = 0;
+  // When no row bits lie below the column bits, the bursts of one column block (consecutive
+  // bursts that differ in the column and lower fields only) after its first 2^low_bits each hit
+  // the row their bank just opened; long runs count those as row hits in bulk.
+  bool bulk_row_hits_ = false;
+  int low_bits_ = 0;
+  std::uint64_t block_mask_ = 0;
   std::array<BitField, kFieldCount> fields_{};
   std::vector<std::uint64_t> open_row_;  // per (channel, rank, bank); kClosed when precharged
   std::vector<DramCounts> counts_ = std::vector<DramCounts>(1);
