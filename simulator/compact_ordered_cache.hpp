@@ -324,6 +324,18 @@ class CompactOrderedCache final : public CacheLevel {
     __builtin_prefetch(&meta_[s]);
   }
 
+  void push_fills(RunBuffer& out, std::uint64_t first_line, std::uint32_t count,
+                  ComponentId component) const {
+    if (count != 0)
+      out.push(first_line << line_shift_, line_bytes_, count, AccessOp::kRead, component);
+  }
+  [[gnu::noinline]] void write_back(RunBuffer& out, std::uint64_t address, ComponentId component,
+                                    LevelCounts& c) const {
+    out.push(address, line_bytes_, 1, AccessOp::kWrite, component);
+    ++c.writeback_count;
+    c.bytes_out += line_bytes_;
+  }
+
   // A run of whole-line reads of this level, one line per request: consecutive lines fall in
   // consecutive sets, and the fills for consecutive misses leave as one run.
   template <class Tag, std::uint32_t kWays>
@@ -336,20 +348,14 @@ class CompactOrderedCache final : public CacheLevel {
     const int top_shift = top_shift_;
     const std::uint64_t set_mask = set_mask_;
     const std::uint64_t full_mask = full_mask_;
-    const std::uint32_t line_bytes = line_bytes_;
     const bool track_evictions = track_evictions_;
     Meta* const meta = meta_.data();
     const std::uint32_t count = r.count;
     LevelCounts& c = counts_[component_slot(r.component)];
     const std::uint64_t first = r.address >> line_shift;
-    std::uint64_t fill_first = 0;  // fills not yet pushed: lines [fill_first, + fill_count)
+    std::uint64_t fill_first = first;  // fills not yet pushed: lines [fill_first, + fill_count)
     std::uint32_t fill_count = 0;
     std::uint64_t misses = 0;
-    const auto push_fills = [&] {
-      if (fill_count != 0)
-        out.push(fill_first << line_shift, line_bytes, fill_count, AccessOp::kRead, r.component);
-      fill_count = 0;
-    };
     for (std::uint32_t k = 0; k < count; ++k) {
       const std::uint64_t line = first + k;
       const auto set = static_cast<std::uint32_t>(line & set_mask);
@@ -367,27 +373,30 @@ class CompactOrderedCache final : public CacheLevel {
       ++misses;
       const auto way = static_cast<std::uint32_t>(m.order >> top_shift) & 0xF;
       const std::uint32_t bit = 1u << way;
-      if ((m.valid & bit) != 0) {
+      if ((m.valid & bit) != 0 && ((m.dirty & bit) != 0 || track_evictions)) {
         const bool dirty = (m.dirty & bit) != 0;
         const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits) | set)
                                      << line_shift;
         if (dirty) {
-          push_fills();  // the writeback goes below before this line's fill
-          out.push(victim, line_bytes, 1, AccessOp::kWrite, r.component);
-          ++c.writeback_count;
-          c.bytes_out += line_bytes;
+          // The writeback goes below before this line's fill.
+          push_fills(out, fill_first, fill_count, r.component);
+          fill_count = 0;
+          write_back(out, victim, r.component, c);
         }
         if (track_evictions) evictions_.push_back({victim, dirty});
       }
-      if (fill_count != 0 && fill_first + fill_count != line) push_fills();
-      if (fill_count == 0) fill_first = line;
+      if (fill_first + fill_count != line) {  // a hit or a writeback broke the run of fills
+        push_fills(out, fill_first, fill_count, r.component);
+        fill_first = line;
+        fill_count = 0;
+      }
       ++fill_count;
       set_tags[way] = tag;
       m.valid = static_cast<std::uint16_t>(m.valid | bit);
       m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);
       m.order = ((m.order << 4) & full_mask) | way;
     }
-    push_fills();
+    push_fills(out, fill_first, fill_count, r.component);
     c.read_count += r.count;
     c.read_hit_count += r.count - misses;
     c.read_miss_count += misses;
