@@ -154,7 +154,8 @@ class CompactOrderedCache final : public CacheLevel {
   };
   struct RunSink {
     RunBuffer* out;
-    void put(std::uint64_t address, std::uint32_t bytes, AccessOp op, ComponentId component) {
+    [[gnu::always_inline]] void put(std::uint64_t address, std::uint32_t bytes, AccessOp op,
+                                    ComponentId component) {
       out->push(address, bytes, 1, op, component);
     }
   };

@@ -98,6 +98,27 @@ DramCoordinates DramModel::decode(std::uint64_t address) const {
           static_cast<std::uint32_t>(get(kBank)), get(kRow), get(kColumn)};
 }
 
+// One burst meets its bank's row buffer: a hit, a miss (precharged bank) or a conflict.
+[[gnu::always_inline]] inline void DramModel::open(std::uint64_t burst, DramCounts& c) {
+  const auto get = [&](Field f) { return (burst >> fields_[f].shift) & fields_[f].mask; };
+  const std::size_t bank =
+      (get(kChannel) * config_.ranks + get(kRank)) * config_.banks + get(kBank);
+  const std::uint64_t row = get(kRow);
+  std::uint64_t& open = open_row_[bank];
+  if (open == row) {
+    ++c.row_hit_count;
+    return;
+  }
+  if (open == kClosed) {
+    ++c.row_miss_count;
+  } else {
+    ++c.row_conflict_count;
+    ++c.precharge_count;
+  }
+  ++c.activation_count;
+  open = row;
+}
+
 void DramModel::process_runs(std::span<const LineRun> runs) {
   const std::uint64_t burst_mask = config_.burst_bytes - 1;
   for (const LineRun& r : runs) {
@@ -143,27 +164,6 @@ void DramModel::access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
     c.write_bytes += moved;
   }
   bytes_moved_ += moved;
-}
-
-// One burst meets its bank's row buffer: a hit, a miss (precharged bank) or a conflict.
-void DramModel::open(std::uint64_t burst, DramCounts& c) {
-  const auto get = [&](Field f) { return (burst >> fields_[f].shift) & fields_[f].mask; };
-  const std::size_t bank =
-      (get(kChannel) * config_.ranks + get(kRank)) * config_.banks + get(kBank);
-  const std::uint64_t row = get(kRow);
-  std::uint64_t& open = open_row_[bank];
-  if (open == row) {
-    ++c.row_hit_count;
-    return;
-  }
-  if (open == kClosed) {
-    ++c.row_miss_count;
-  } else {
-    ++c.row_conflict_count;
-    ++c.precharge_count;
-  }
-  ++c.activation_count;
-  open = row;
 }
 
 DramCounts DramModel::total() const {
