@@ -209,7 +209,7 @@ class CompactOrderedCache final : public CacheLevel {
     if (shift >= 64) return true;
     std::uint64_t any = 0;
     for (const LineRun& r : in)
-      any |= r.address + std::uint64_t{r.count} * r.bytes - 1;  // the run's highest address
+      any |= r.address | (r.address + std::uint64_t{r.count} * r.bytes - 1);  // first and last
     return (any >> shift) == 0;
   }
 

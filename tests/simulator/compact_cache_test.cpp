@@ -153,5 +153,23 @@ TEST(CompactCache, TagsAbove32BitsAreExact) {
   EXPECT_FALSE(level.contains(7 * 64));  // evicted by the last access to 5
 }
 
+// A run ending at the very top of the address space (4 lines from 2^64 - 256): its tags need
+// 64 bits, so the level widens before serving it; all 4 miss, then all 4 hit (16 sets x 4 ways,
+// consecutive lines in distinct sets).
+TEST(CompactCache, RunAtTopOfAddressSpace) {
+  CompactOrderedCache<true> level(testing::cache("l", 64, 4));
+  const LineRun run{~std::uint64_t{0} - 255, 64, 4, AccessOp::kRead, kNoComponent};
+  RunBuffer out;
+  level.process_runs(std::span<const LineRun>(&run, 1), out);
+  EXPECT_TRUE(level.wide_tags());
+  EXPECT_EQ(level.total().read_miss_count, 4u);
+  level.process_runs(std::span<const LineRun>(&run, 1), out);
+  EXPECT_EQ(level.total().read_hit_count, 4u);
+  ASSERT_EQ(out.size(), 1u);  // the 4 fills of the first pass, as one run
+  EXPECT_EQ(out[0].address, run.address);
+  EXPECT_EQ(out[0].count, 4u);
+  EXPECT_TRUE(level.contains(~std::uint64_t{0}));
+}
+
 }  // namespace
 }  // namespace erg::simulator
