@@ -303,8 +303,12 @@ class CompactOrderedCache final : public CacheLevel {
       if (i + kPrefetchDistance < n) prefetch_set<Tag>(all_tags, in[i + kPrefetchDistance].address);
       const LineRun& r = in[i];
       if (r.count > 1 && r.bytes == line_bytes_ && (r.address & (line_bytes_ - 1)) == 0 &&
-          r.op == AccessOp::kRead && !classify_) {
-        read_lines<Tag, kWays>(r, all_tags, out);
+          r.op == AccessOp::kRead) {
+        if (classify_) {
+          read_lines<Tag, kWays, true>(r, all_tags, out);
+        } else {
+          read_lines<Tag, kWays, false>(r, all_tags, out);
+        }
         continue;
       }
       for (std::uint32_t k = 0; k < r.count; ++k) {
@@ -339,7 +343,7 @@ class CompactOrderedCache final : public CacheLevel {
 
   // A run of whole-line reads of this level, one line per request: consecutive lines fall in
   // consecutive sets, and the fills for consecutive misses leave as one run.
-  template <class Tag, std::uint32_t kWays>
+  template <class Tag, std::uint32_t kWays, bool kClassify>
   void read_lines(const LineRun& r, Tag* all_tags, RunBuffer& out) {
     // Locals, not members: the stores to tags and order words below could alias `this`, which
     // would make the compiler reload every member on every line.
@@ -364,6 +368,7 @@ class CompactOrderedCache final : public CacheLevel {
       Tag* const set_tags = all_tags + std::size_t{set} * ways;
       Meta& m = meta[set];
       const std::uint32_t hits = match<Tag, kWays>(set_tags, tag) & m.valid;
+      if constexpr (kClassify) classify(line, hits != 0, true, c);
       if (hits != 0) {
         if constexpr (kPromoteOnHit) {
           const auto way = static_cast<std::uint32_t>(std::countr_zero(hits));
