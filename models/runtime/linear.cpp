@@ -152,10 +152,12 @@ __attribute__((target("avx2,fma"))) void block_f32_avx2(const float* w, std::siz
   for (int i = 0; i < 8; ++i)
     acc[i] = _mm256_setzero_ps();
   std::size_t j = 0;
-  // Fully unrolled so that the R*T accumulators stay in registers as independent chains. The
-  // next block's rows are prefetched as this block runs (R * 32 bytes per step): layer weights
-  // stream from L3, and the hardware prefetcher alone left the batched pass memory-stalled.
-  const char* next = reinterpret_cast<const char*>(w + std::size_t(R) * ldw);
+  // Fully unrolled so that the R*T accumulators stay in registers as independent chains. Layer
+  // weights stream from L3: the rows about 8 KiB ahead (whole blocks) are prefetched as this
+  // block runs, R * 32 bytes per step, since one block's compute is shorter than the L3 latency
+  // and the hardware prefetcher alone left the batched pass memory-stalled.
+  const std::size_t block = std::size_t(R) * ldw;
+  const char* next = reinterpret_cast<const char*>(w + block * ((2048 + block - 1) / block));
   for (; j + 8 <= cols; j += 8) {
 #pragma GCC unroll 8
     for (int p = 0; p < R * 32; p += 64)
@@ -187,49 +189,52 @@ __attribute__((target("avx2,fma"))) void block_f32_avx2(const float* w, std::siz
     }
 }
 
-// y[t][row(s)] for stored rows [0, rows) and n tokens. One token: blocks of 8 rows. More:
-// blocks of 4 rows, each visited by every pair of tokens while it is in L1, so the weights
-// stream from memory once per pass whatever n is.
+// Tokens [t, t + T) against every stored row, in blocks of R rows (R * T <= 8), row tail one
+// row at a time.
+template <int R, int T>
+__attribute__((target("avx2,fma"))) void rows_block_avx2(const float* w, std::size_t ldw,
+                                                         std::size_t rows, std::size_t cols,
+                                                         const float* x, std::size_t t,
+                                                         const StoreRow& store) {
+  float sums[8];
+  const float* xt = x + t * cols;
+  std::size_t s = 0;
+  for (; s + R <= rows; s += R) {
+    block_f32_avx2<R, T>(w + s * ldw, ldw, xt, cols, sums);
+    for (std::size_t r = 0; r < std::size_t(R); ++r)
+      for (std::size_t k = 0; k < std::size_t(T); ++k)
+        store(s + r, t + k, sums[r * T + k]);
+  }
+  for (; s < rows; ++s) {
+    block_f32_avx2<1, T>(w + s * ldw, ldw, xt, cols, sums);
+    for (std::size_t k = 0; k < std::size_t(T); ++k)
+      store(s, t + k, sums[k]);
+  }
+}
+
+// y[t][row(s)] for stored rows [0, rows) and n tokens: one pass over the weights per group of up
+// to 4 tokens, so a verifier's batch of 2-5 positions streams each weight once (or twice) while
+// every loaded weight feeds all of the group's tokens.
 __attribute__((target("avx2,fma"))) void rows_f32_avx2(const float* w, std::size_t ldw,
                                                        std::size_t rows, std::size_t cols,
                                                        const float* x, std::size_t n,
                                                        const StoreRow& store) {
-  float sums[8];
-  if (n == 1) {
-    std::size_t s = 0;
-    for (; s + 8 <= rows; s += 8) {
-      block_f32_avx2<8, 1>(w + s * ldw, ldw, x, cols, sums);
-      for (std::size_t r = 0; r < 8; ++r)
-        store(s + r, 0, sums[r]);
-    }
-    for (; s < rows; ++s) {
-      block_f32_avx2<1, 1>(w + s * ldw, ldw, x, cols, sums);
-      store(s, 0, sums[0]);
-    }
-    return;
+  std::size_t t = 0;
+  for (; t + 4 <= n; t += 4)
+    rows_block_avx2<2, 4>(w, ldw, rows, cols, x, t, store);
+  switch (n - t) {
+    case 3:
+      rows_block_avx2<2, 3>(w, ldw, rows, cols, x, t, store);
+      break;
+    case 2:
+      rows_block_avx2<4, 2>(w, ldw, rows, cols, x, t, store);
+      break;
+    case 1:
+      rows_block_avx2<8, 1>(w, ldw, rows, cols, x, t, store);
+      break;
+    default:
+      break;
   }
-  std::size_t s = 0;
-  for (; s + 4 <= rows; s += 4) {
-    const float* ws = w + s * ldw;
-    std::size_t t = 0;
-    for (; t + 2 <= n; t += 2) {
-      block_f32_avx2<4, 2>(ws, ldw, x + t * cols, cols, sums);
-      for (std::size_t r = 0; r < 4; ++r) {
-        store(s + r, t, sums[r * 2]);
-        store(s + r, t + 1, sums[r * 2 + 1]);
-      }
-    }
-    if (t < n) {
-      block_f32_avx2<4, 1>(ws, ldw, x + t * cols, cols, sums);
-      for (std::size_t r = 0; r < 4; ++r)
-        store(s + r, t, sums[r]);
-    }
-  }
-  for (; s < rows; ++s)
-    for (std::size_t t = 0; t < n; ++t) {
-      block_f32_avx2<1, 1>(w + s * ldw, ldw, x + t * cols, cols, sums);
-      store(s, t, sums[0]);
-    }
 }
 
 bool has_avx2() {
