@@ -15,6 +15,7 @@
 #include "simulator/cache_level.hpp"
 #include "simulator/fa_lru_shadow.hpp"
 #include "simulator/line_map.hpp"
+#include "simulator/recency_order.hpp"
 
 namespace erg::simulator {
 
@@ -100,10 +101,7 @@ class CompactOrderedCache final : public CacheLevel {
       m.valid &= static_cast<std::uint16_t>(~bit);
       m.dirty &= static_cast<std::uint16_t>(~bit);
       // The emptied way becomes the next victim.
-      const std::uint32_t p = position(m.order, way);
-      const std::uint64_t below = m.order & low_mask(p);
-      const std::uint64_t above = m.order & ~((low_mask(p) << 4) | 0xF);
-      m.order = below | (above >> 4) | (std::uint64_t{way} << top_shift_);
+      m.order = recency_order::demote(m.order, way, top_shift_);
       ++counts_[component_slot(component)].back_invalidation_count;
     }
     return any_dirty;
@@ -143,7 +141,6 @@ class CompactOrderedCache final : public CacheLevel {
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::size_t kPrefetchDistance = 8;
-  static constexpr std::uint64_t kOnes = 0x1111111111111111ULL;
 
   // Where serve() puts requests for the level below: a raw buffer, or runs.
   struct PointerSink {
@@ -372,7 +369,8 @@ class CompactOrderedCache final : public CacheLevel {
       if (hits != 0) {
         if constexpr (kPromoteOnHit) {
           const auto way = static_cast<std::uint32_t>(std::countr_zero(hits));
-          if ((m.order & 0xF) != way) m.order = promote(m.order, position(m.order, way), way);
+          if ((m.order & 0xF) != way)
+            m.order = recency_order::promote(m.order, recency_order::position(m.order, way), way);
         }
         continue;
       }
@@ -425,7 +423,8 @@ class CompactOrderedCache final : public CacheLevel {
     if (hits != 0) {
       way = static_cast<std::uint32_t>(std::countr_zero(hits));
       if constexpr (kPromoteOnHit) {
-        if ((m.order & 0xF) != way) m.order = promote(m.order, position(m.order, way), way);
+        if ((m.order & 0xF) != way)
+          m.order = recency_order::promote(m.order, recency_order::position(m.order, way), way);
       }
     }
     if (!is_write) {
@@ -494,22 +493,6 @@ class CompactOrderedCache final : public CacheLevel {
     m.valid = static_cast<std::uint16_t>(m.valid | bit);
     m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);
     m.order = ((m.order << 4) & full_mask_) | way;  // the victim position rotates to the front
-  }
-
-  static std::uint64_t low_mask(std::uint32_t p) {
-    return (std::uint64_t{1} << (4 * p)) - 1;
-  }
-  // Position of `way` in the order: the lowest zero nibble of order ^ way (borrows only run
-  // upwards, so the lowest flag is exact).
-  static std::uint32_t position(std::uint64_t order, std::uint32_t way) {
-    const std::uint64_t y = order ^ (way * kOnes);
-    const std::uint64_t zero = (y - kOnes) & ~y & (kOnes << 3);
-    return static_cast<std::uint32_t>(std::countr_zero(zero)) >> 2;
-  }
-  static std::uint64_t promote(std::uint64_t order, std::uint32_t p, std::uint32_t way) {
-    const std::uint64_t low = order & low_mask(p);
-    const std::uint64_t high = order & ~((low_mask(p) << 4) | 0xF);
-    return high | (low << 4) | way;
   }
 
   std::uint32_t sets_;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "simulator/recency_order.hpp"
+
 namespace erg::simulator {
 
 // A per-set doubly linked list of the valid ways, most recent at the head. With promotion on hit
@@ -143,7 +145,7 @@ class RecencyOrderPolicy {
     if constexpr (kPromoteOnHit) {
       std::uint64_t& order = order_[set];
       if ((order & 0xF) == way) return;
-      order = promote(order, position(order, way), way);
+      order = recency_order::promote(order, recency_order::position(order, way), way);
     }
   }
   // Fills always take victim(set), the oldest position: rotate it to the front.
@@ -154,29 +156,10 @@ class RecencyOrderPolicy {
   void on_evict(std::uint32_t, std::uint32_t) {}
   // A way emptied outside replacement (back-invalidation) becomes the next victim.
   void on_remove(std::uint32_t set, std::uint32_t way) {
-    std::uint64_t& order = order_[set];
-    const std::uint32_t p = position(order, way);
-    const std::uint64_t below = order & low_mask(p);
-    const std::uint64_t above = order & ~((low_mask(p) << 4) | 0xF);
-    order = below | (above >> 4) | (std::uint64_t{way} << top_shift_);
+    order_[set] = recency_order::demote(order_[set], way, top_shift_);
   }
 
  private:
-  static constexpr std::uint64_t kOnes = 0x1111111111111111ULL;
-  static std::uint64_t low_mask(std::uint32_t p) { return (std::uint64_t{1} << (4 * p)) - 1; }
-  // Position of `way`: the lowest zero nibble of order ^ way (borrows only run upwards, so the
-  // lowest flag is exact; padding nibbles above the ways are never lower than the real one).
-  static std::uint32_t position(std::uint64_t order, std::uint32_t way) {
-    const std::uint64_t y = order ^ (way * kOnes);
-    const std::uint64_t zero = (y - kOnes) & ~y & (kOnes << 3);
-    return static_cast<std::uint32_t>(std::countr_zero(zero)) >> 2;
-  }
-  static std::uint64_t promote(std::uint64_t order, std::uint32_t p, std::uint32_t way) {
-    const std::uint64_t low = order & low_mask(p);
-    const std::uint64_t high = order & ~((low_mask(p) << 4) | 0xF);
-    return high | (low << 4) | way;
-  }
-
   std::uint32_t ways_ = 1;
   int top_shift_ = 0;
   std::uint64_t full_mask_ = 0xF;
