@@ -32,12 +32,13 @@ struct Bound {
   double heldout_mean_wer_max;  // fraction
 };
 
-// Upper bounds on fp32 greedy WER on the committed set, a few points above what the weights
-// exported at 09:46 UTC on 2026-11-29 measured (the C++ figures equal the Python decoder's in
-// the JSON's wer.testset_committed): lstm 11.3 % training voices, 20.3 % held-out mean;
-// emformer 11.9 % and 22.8 %. They guard against the engine or an export getting worse; the
-// issue's targets (5 % / 15 %) are not met yet (models/asr/TRAINING.md).
-constexpr Bound kBounds[] = {{"lstm", 0.15, 0.25}, {"emformer", 0.16, 0.27}};
+// Upper bounds on fp32 greedy WER on the committed set, a few points above what the shipped
+// weights measured (the C++ figures equal the Python decoder's in the JSON's
+// wer.testset_committed): lstm (exported 2026-11-29 09:46 UTC) 11.3 % training voices, 20.3 %
+// held-out mean; emformer (exported 12:16 UTC) 5.5 % and 15.6 %. They guard against the engine
+// or an export getting worse; greedy decoding does not meet the issue's 5 % / 15 % targets yet
+// (models/asr/TRAINING.md).
+constexpr Bound kBounds[] = {{"lstm", 0.15, 0.25}, {"emformer", 0.09, 0.20}};
 
 class RnntWer : public ::testing::TestWithParam<Bound> {};
 
@@ -60,8 +61,8 @@ TEST_P(RnntWer, TestSetWerFp32AndInt8) {
   EXPECT_LE(r32.groups.at(kTrainVoices).wer(), b.train_voices_wer_max);
   EXPECT_LE(r32.heldout_mean_wer(), b.heldout_mean_wer_max);
   EXPECT_TRUE(std::isfinite(r8.all.wer()));
-  // Per-channel int8 stays within one WER point of fp32 over the whole set (issue 4; measured
-  // on the 09:46 weights: lstm identical, emformer +0.3 points held-out mean).
+  // Per-channel int8 stays within one WER point of fp32 over the whole set (issue 4; measured:
+  // lstm identical, emformer +0.5 points held-out mean).
   EXPECT_LE(std::abs(r8.all.wer() - r32.all.wer()), 0.01);
 }
 
