@@ -58,33 +58,11 @@ class CompactOrderedCache final : public CacheLevel {
   }
 
   void process(std::span<const LineRequest> in, RequestBuffer& out) override {
-    if (!wide_ && !fits_narrow(in)) widen();
-    if (wide_) return run<std::uint64_t, 0>(in, out);
-    switch (ways_) {
-      case 4:
-        return run<std::uint32_t, 4>(in, out);
-      case 8:
-        return run<std::uint32_t, 8>(in, out);
-      case 16:
-        return run<std::uint32_t, 16>(in, out);
-      default:
-        return run<std::uint32_t, 0>(in, out);
-    }
+    dispatch(in, [&]<class Tag, std::uint32_t kWays>() { run<Tag, kWays>(in, out); });
   }
 
   void process_runs(std::span<const LineRun> in, RunBuffer& out) override {
-    if (!wide_ && !fits_narrow(in)) widen();
-    if (wide_) return serve_runs<std::uint64_t, 0>(in, out);
-    switch (ways_) {
-      case 4:
-        return serve_runs<std::uint32_t, 4>(in, out);
-      case 8:
-        return serve_runs<std::uint32_t, 8>(in, out);
-      case 16:
-        return serve_runs<std::uint32_t, 16>(in, out);
-      default:
-        return serve_runs<std::uint32_t, 0>(in, out);
-    }
+    dispatch(in, [&]<class Tag, std::uint32_t kWays>() { serve_runs<Tag, kWays>(in, out); });
   }
 
   bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
@@ -141,6 +119,25 @@ class CompactOrderedCache final : public CacheLevel {
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::size_t kPrefetchDistance = 8;
+
+  // Calls f.template operator()<Tag, kWays>() for this level's tag width (64-bit once any
+  // address has needed it, widening first if `in` does) and, for the common associativities, a
+  // compile-time way count (0: ways_ at run time).
+  template <class Requests, class F>
+  void dispatch(std::span<const Requests> in, F&& f) {
+    if (!wide_ && !fits_narrow(in)) widen();
+    if (wide_) return f.template operator()<std::uint64_t, 0>();
+    switch (ways_) {
+      case 4:
+        return f.template operator()<std::uint32_t, 4>();
+      case 8:
+        return f.template operator()<std::uint32_t, 8>();
+      case 16:
+        return f.template operator()<std::uint32_t, 16>();
+      default:
+        return f.template operator()<std::uint32_t, 0>();
+    }
+  }
 
   // Where serve() puts requests for the level below: a raw buffer, or runs.
   struct PointerSink {

@@ -27,44 +27,22 @@ struct LineRun {
 };
 
 // A growable array of runs; push() joins a request onto the last run when it continues it.
-class RunBuffer {
+class RunBuffer : public GrowableBuffer<LineRun> {
  public:
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  const LineRun* begin() const { return data_.get(); }
-  const LineRun* end() const { return data_.get() + size_; }
-  const LineRun& operator[](std::size_t i) const { return data_[i]; }
-  operator std::span<const LineRun>() const { return {data_.get(), size_}; }
-  void clear() { size_ = 0; }
-
   // Appends `count` requests of `bytes` from `address` on.
   [[gnu::always_inline]] void push(std::uint64_t address, std::uint32_t bytes, std::uint32_t count,
                                    AccessOp op, ComponentId component) {
-    if (size_ != 0) {
-      LineRun& last = data_[size_ - 1];
+    if (!empty()) {
+      LineRun& last = back();
       if (last.address + std::uint64_t{last.count} * last.bytes == address && last.bytes == bytes &&
           last.op == op && last.component == component && last.count <= UINT32_MAX - count) {
         last.count += count;
         return;
       }
     }
-    if (size_ == capacity_) grow();
-    data_[size_++] = {address, bytes, count, op, component};
+    push_back({address, bytes, count, op, component});
   }
   void push(const LineRequest& r) { push(r.address, r.bytes, 1, r.op, r.component); }
-
- private:
-  [[gnu::noinline]] void grow() {
-    const std::size_t capacity = std::max<std::size_t>(2 * capacity_, 64);
-    auto data = std::make_unique<LineRun[]>(capacity);
-    std::copy(data_.get(), data_.get() + size_, data.get());
-    data_ = std::move(data);
-    capacity_ = capacity;
-  }
-
-  std::unique_ptr<LineRun[]> data_;
-  std::size_t size_ = 0;
-  std::size_t capacity_ = 0;
 };
 
 }  // namespace erg::simulator

@@ -1,7 +1,6 @@
 #include "models/runtime/linear.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -9,6 +8,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "models/runtime/simd_dispatch.hpp"
 
 namespace erg::models::runtime {
 namespace {
@@ -237,13 +237,6 @@ __attribute__((target("avx2,fma"))) void rows_f32_avx2(const float* w, std::size
   }
 }
 
-bool has_avx2() {
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-#else
-bool has_avx2() {
-  return false;
-}
 #endif
 
 using DotF32 = float (*)(const float*, const float*, std::size_t);
@@ -262,7 +255,7 @@ void rows_f32_portable(const float* w, std::size_t ldw, std::size_t rows, std::s
 float dot_i4_portable(const std::uint8_t* row, const float* x, std::size_t c0, std::size_t c1);
 
 // Runtime dispatch, resolved once; every caller (matvec and matmul alike) uses the same kernel,
-// so batching never changes a result. ERG_NO_SIMD=1 forces the portable kernels.
+// so batching never changes a result.
 struct Kernels {
   DotF32 f32 = dot_f32_scalar;
   DotI8 i8 = dot_i8_scalar;
@@ -270,8 +263,7 @@ struct Kernels {
   RowsF32 rows_f32 = rows_f32_portable;
   Kernels() {
 #if defined(__x86_64__) || defined(__i386__)
-    const char* off = std::getenv("ERG_NO_SIMD");
-    if (has_avx2() && !(off && *off == '1')) {
+    if (use_avx2_fma()) {
       f32 = dot_f32_avx2;
       i8 = dot_i8_avx2;
       i4 = dot_i4_avx2;

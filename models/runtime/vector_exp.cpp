@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
+
+#include "models/runtime/simd_dispatch.hpp"
 
 namespace erg::models::runtime {
 namespace {
@@ -34,52 +35,33 @@ __attribute__((target("avx2,fma"))) __m256 exp8(__m256 x) {
   return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
-__attribute__((target("avx2,fma"))) void exp_avx2(float* x, std::size_t n) {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(x + i, exp8(_mm256_loadu_ps(x + i)));
-  if (i < n) {
-    float tail[8] = {};
-    std::memcpy(tail, x + i, (n - i) * sizeof(float));
-    _mm256_storeu_ps(tail, exp8(_mm256_loadu_ps(tail)));
-    std::memcpy(x + i, tail, (n - i) * sizeof(float));
-  }
-}
-
 __attribute__((target("avx2,fma"))) __m256 silu8(__m256 x) {
   const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
   return _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
 }
 
-__attribute__((target("avx2,fma"))) void silu_avx2(const float* x, float* y, std::size_t n) {
+// y = f(x), 8 lanes at a time; a ragged tail goes through f padded to 8 lanes.
+template <__m256 (*F)(__m256)>
+__attribute__((target("avx2,fma"))) void map8(const float* x, float* y, std::size_t n) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, silu8(_mm256_loadu_ps(x + i)));
+    _mm256_storeu_ps(y + i, F(_mm256_loadu_ps(x + i)));
   if (i < n) {
     float tail[8] = {};
     std::memcpy(tail, x + i, (n - i) * sizeof(float));
-    _mm256_storeu_ps(tail, silu8(_mm256_loadu_ps(tail)));
+    _mm256_storeu_ps(tail, F(_mm256_loadu_ps(tail)));
     std::memcpy(y + i, tail, (n - i) * sizeof(float));
   }
 }
-
-bool use_avx2() {
-  const char* off = std::getenv("ERG_NO_SIMD");
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(off && *off == '1');
-}
-#else
-bool use_avx2() {
-  return false;
-}
 #endif
 
-const bool kAvx2 = use_avx2();
+const bool kAvx2 = use_avx2_fma();
 
 }  // namespace
 
 void exp_inplace(float* x, std::size_t n) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (kAvx2) return exp_avx2(x, n);
+  if (kAvx2) return map8<exp8>(x, x, n);
 #endif
   for (std::size_t i = 0; i < n; ++i)
     x[i] = std::exp(x[i]);
@@ -87,7 +69,7 @@ void exp_inplace(float* x, std::size_t n) {
 
 void silu(const float* x, float* y, std::size_t n) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (kAvx2) return silu_avx2(x, y, n);
+  if (kAvx2) return map8<silu8>(x, y, n);
 #endif
   for (std::size_t i = 0; i < n; ++i)
     y[i] = x[i] / (1.0f + std::exp(-x[i]));

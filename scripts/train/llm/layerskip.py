@@ -89,16 +89,15 @@ def early_exit_loss(model, hs, targets, weights, distill=0.0):
     (an extension of the paper's recipe, off by default)."""
     total = 0.0
     per_layer = [None] * len(hs)
-    vocab = None
+    # The last layer is always on: its logits serve its CE term and, detached, the distillation.
+    final = model.exit_logits(hs[-1])
     final_logp = None
     if distill > 0.0:
-        final = model.exit_logits(hs[-1]).detach()
-        vocab = final.shape[-1]
-        final_logp = F.log_softmax(final.reshape(-1, vocab), dim=-1)
+        final_logp = F.log_softmax(final.detach().reshape(-1, final.shape[-1]), dim=-1)
     for l, (h, w) in enumerate(zip(hs, weights)):
         if w == 0.0:
             continue
-        logits = model.exit_logits(h)
+        logits = final if l == len(hs) - 1 else model.exit_logits(h)
         flat = logits.reshape(-1, logits.shape[-1])
         ce = F.cross_entropy(flat, targets.reshape(-1))
         per_layer[l] = ce.item()
