@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "models/runtime/attention_kernels.hpp"
 #include "models/runtime/linear.hpp"
 #include "models/runtime/vector_exp.hpp"
 
@@ -27,27 +28,9 @@ void attend(const AttentionShape& shape, In q, In k_cache, In v_cache, std::size
     const float* qh = q.data.data() + h * hd;
     const std::size_t kvh = h / group;
     dot_rows(qh, k_cache.data.data() + begin * kv_dim + kvh * hd, kv_dim, n, hd, scores.data());
-    float mx = -INFINITY;
-    for (std::size_t t = 0; t < n; ++t) {
-      scores[t] *= scale;
-      mx = std::max(mx, scores[t]);
-    }
-    for (std::size_t t = 0; t < n; ++t)
-      scores[t] -= mx;
-    exp_inplace(scores.data(), n);
-    float sum = 0.0f;
-    for (std::size_t t = 0; t < n; ++t)
-      sum += scores[t];
-    const float inv = 1.0f / sum;
-    float* o = out.data.data() + h * hd;
-    for (std::size_t i = 0; i < hd; ++i)
-      o[i] = 0.0f;
-    for (std::size_t t = 0; t < n; ++t) {
-      const float* v = v_cache.data.data() + (begin + t) * kv_dim + kvh * hd;
-      const float w = scores[t] * inv;
-      for (std::size_t i = 0; i < hd; ++i)
-        o[i] += w * v[i];
-    }
+    softmax_scaled(scores.data(), n, scale);
+    weighted_rows(scores.data(), n, v_cache.data.data() + begin * kv_dim + kvh * hd, kv_dim, hd,
+                  out.data.data() + h * hd);
   }
   if (probe.sink) {
     const std::uint64_t range_bytes = std::uint64_t(n) * kv_dim * sizeof(float);

@@ -7,4 +7,8 @@ namespace erg::models::runtime {
 // vector and portable arithmetic.
 bool use_avx2_fma();
 
+// Whether the fp32 matmul also uses AVX-512VL's 32 vector registers (wider register blocks, the
+// same arithmetic): use_avx2_fma(), the CPU has AVX-512F and VL, and ERG_NO_AVX512=1 is not set.
+bool use_avx512vl();
+
 }  // namespace erg::models::runtime

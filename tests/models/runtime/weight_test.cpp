@@ -42,17 +42,23 @@ TEST(Weight, MatvecMatchesHandComputedValues) {
   EXPECT_FLOAT_EQ(y[1], 6.5f);
 }
 
+// Every batch size up to 11 (the kernel's blocks of 1-5 tokens and their groupings), with row
+// and column counts that leave tails for every row block and for the 8-column chunks.
 TEST(Weight, MatmulEqualsMatvecBitForBit) {
-  const std::size_t rows = 13, cols = 37, n = 5;
-  for (auto precision : {Precision::kFp32, Precision::kInt8, Precision::kInt4}) {
-    const auto w = quantize(dense_weight(rows, cols, random_values(rows * cols, 1)), precision);
-    const auto x = random_values(n * cols, 2);
-    std::vector<float> batched(n * rows), single(rows);
-    matmul(w, x, batched);
-    for (std::size_t t = 0; t < n; ++t) {
-      matvec(w, In(std::span(x).subspan(t * cols, cols)), single);
-      for (std::size_t r = 0; r < rows; ++r)
-        EXPECT_EQ(batched[t * rows + r], single[r]);
+  for (const std::size_t cols : {std::size_t(37), std::size_t(40)}) {
+    const std::size_t rows = 13;
+    for (auto precision : {Precision::kFp32, Precision::kInt8, Precision::kInt4}) {
+      const auto w = quantize(dense_weight(rows, cols, random_values(rows * cols, 1)), precision);
+      for (std::size_t n = 1; n <= 11; ++n) {
+        const auto x = random_values(n * cols, 2);
+        std::vector<float> batched(n * rows), single(rows);
+        matmul(w, x, batched);
+        for (std::size_t t = 0; t < n; ++t) {
+          matvec(w, In(std::span(x).subspan(t * cols, cols)), single);
+          for (std::size_t r = 0; r < rows; ++r)
+            ASSERT_EQ(batched[t * rows + r], single[r]) << "n " << n << " t " << t << " r " << r;
+        }
+      }
     }
   }
 }
