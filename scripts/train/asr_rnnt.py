@@ -201,6 +201,7 @@ def train(args, log):
                     feats.append(clean.get(i))
             x, xl = D.pad(feats)
             if aug > 0:
+                D.vtlp(x, rng, aug * args.vtlp_prob, args.vtlp_warp)
                 D.spec_augment(x, xl, rng, aug, mean_np)
                 x = x + torch.from_numpy(rng.normal(0, 0.5 * aug, (x.shape[0], 1, 1))).float()
             enc, el, _ = model.encode(x, xl)
@@ -279,6 +280,9 @@ def main():
     ap.add_argument("--aug-copies", type=int, default=2)
     ap.add_argument("--aug-prob", type=float, default=0.7)
     ap.add_argument("--aug-rampup", type=int, default=1000)
+    ap.add_argument("--vtlp-prob", type=float, default=0.0,
+                    help="share of utterances given a vocal-tract-length warp (phase 2)")
+    ap.add_argument("--vtlp-warp", type=float, default=0.12, help="max VTLP factor change")
     ap.add_argument("--max-frames", type=int, default=10000, help="padded 10 ms frames/batch")
     ap.add_argument("--clip", type=float, default=5.0)
     ap.add_argument("--dev-utts", type=int, default=150)

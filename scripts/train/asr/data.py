@@ -144,3 +144,38 @@ def spec_augment(x, lens, rng, strength, mean):
             s = int(rng.integers(0, max(1, int(lens[i]) - w)))
             x[i, s:s + w] = mean
     return x
+
+
+def _mel(hz):
+    return 1127.0 * np.log1p(np.asarray(hz, np.float64) / 700.0)
+
+
+def _mel_inv(mel):
+    return 700.0 * np.expm1(np.asarray(mel, np.float64) / 1127.0)
+
+
+def vtlp(x, rng, prob, max_warp, low_hz=20.0, high_hz=8000.0):
+    """In-place vocal-tract-length perturbation on raw log-mel fbank.
+
+    Each utterance, with probability `prob`, has its spectral envelope scaled by a factor
+    alpha in [1 - max_warp, 1 + max_warp]: bin i takes the (interpolated) log energy that
+    the original had at f_i / alpha. Unlike speed perturbation this moves formants without
+    changing tempo or pitch, which is what separates one synthetic voice from another.
+    """
+    if prob <= 0 or max_warp <= 0:
+        return x
+    b, _, f = x.shape
+    lo, hi = _mel(low_hz), _mel(high_hz)
+    step = (hi - lo) / (f + 1)
+    centers = _mel_inv(lo + step * np.arange(1, f + 1))
+    for i in range(b):
+        if rng.random() >= prob:
+            continue
+        alpha = rng.uniform(1.0 - max_warp, 1.0 + max_warp)
+        pos = np.clip((_mel(centers / alpha) - lo) / step - 1.0, 0.0, f - 1.0)
+        j0 = np.floor(pos).astype(np.int64)
+        j1 = np.minimum(j0 + 1, f - 1)
+        w = torch.from_numpy((pos - j0).astype(np.float32))
+        xi = x[i]
+        x[i] = xi[:, j0] * (1.0 - w) + xi[:, j1] * w
+    return x
