@@ -12,10 +12,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "simulator/cache_level.hpp"
-#include "simulator/fa_lru_shadow.hpp"
 #include "simulator/line_map.hpp"
 #include "simulator/recency_order.hpp"
+#include "simulator/tagged_cache_level.hpp"
 
 namespace erg::simulator {
 
@@ -31,25 +30,16 @@ namespace erg::simulator {
 // one, and a fill never searches. The counts and the order of requests sent below are exactly
 // those of SetAssocCache<RecencyOrderPolicy<kPromoteOnHit>>.
 template <bool kPromoteOnHit>
-class CompactOrderedCache final : public CacheLevel {
+class CompactOrderedCache final : public TaggedCacheLevel {
  public:
   static constexpr std::uint32_t kMaxWays = 16;
 
   explicit CompactOrderedCache(const CacheConfig& config)
-      : CacheLevel(config),
-        sets_(config.sets()),
-        ways_(config.ways()),
-        line_bytes_(static_cast<std::uint32_t>(config.line_bytes)),
-        line_shift_(std::countr_zero(config.line_bytes)),
+      : TaggedCacheLevel(config),
         set_bits_(std::countr_zero(sets_)),
-        set_mask_(sets_ - 1),
         top_shift_(4 * (ways_ - 1)),
-        full_mask_(ways_ == 16 ? ~std::uint64_t{0} : (std::uint64_t{1} << (4 * ways_)) - 1),
-        write_back_(config.write_back),
-        write_allocate_(config.write_allocate),
-        classify_(config.classify_misses) {
+        full_mask_(ways_ == 16 ? ~std::uint64_t{0} : (std::uint64_t{1} << (4 * ways_)) - 1) {
     reset_contents();
-    if (classify_) shadow_.reset(config.lines());
   }
 
   // Whether `config` has the geometry this class serves.
@@ -63,26 +53,6 @@ class CompactOrderedCache final : public CacheLevel {
 
   void process_runs(std::span<const LineRun> in, RunBuffer& out) override {
     dispatch(in, [&]<class Tag, std::uint32_t kWays>() { serve_runs<Tag, kWays>(in, out); });
-  }
-
-  bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
-    bool any_dirty = false;
-    const std::uint64_t first = address >> line_shift_;
-    const std::uint64_t last = (address + (bytes == 0 ? 1 : bytes) - 1) >> line_shift_;
-    for (std::uint64_t line = first; line <= last; ++line) {
-      const std::uint32_t set = set_of(line);
-      const std::uint32_t way = find(set, line);
-      if (way == kNone) continue;
-      Meta& m = meta_[set];
-      const std::uint16_t bit = static_cast<std::uint16_t>(1u << way);
-      any_dirty |= (m.dirty & bit) != 0;
-      m.valid &= static_cast<std::uint16_t>(~bit);
-      m.dirty &= static_cast<std::uint16_t>(~bit);
-      // The emptied way becomes the next victim.
-      m.order = recency_order::demote(m.order, way, top_shift_);
-      ++counts_[component_slot(component)].back_invalidation_count;
-    }
-    return any_dirty;
   }
 
   void flush(RequestBuffer& out) override {
@@ -100,11 +70,6 @@ class CompactOrderedCache final : public CacheLevel {
 
   void invalidate_all() override { reset_contents(); }
 
-  bool contains(std::uint64_t address) const override {
-    const std::uint64_t line = address >> line_shift_;
-    return find(set_of(line), line) != kNone;
-  }
-
   std::vector<std::uint64_t> resident_lines() const override {
     std::vector<std::uint64_t> lines;
     for (std::uint32_t set = 0; set < sets_; ++set)
@@ -117,7 +82,6 @@ class CompactOrderedCache final : public CacheLevel {
   bool wide_tags() const { return wide_; }
 
  private:
-  static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::size_t kPrefetchDistance = 8;
 
   // Calls f.template operator()<Tag, kWays>() for this level's tag width (64-bit once any
@@ -234,6 +198,22 @@ class CompactOrderedCache final : public CacheLevel {
       if ((wide_ ? tags64_.data[base + w] : tags32_.data[base + w]) == tag) return w;
     }
     return kNone;
+  }
+
+  bool holds(std::uint64_t line) const override { return find(set_of(line), line) != kNone; }
+
+  // The emptied way becomes the next victim.
+  bool drop(std::uint64_t line, bool& dirty) override {
+    const std::uint32_t set = set_of(line);
+    const std::uint32_t way = find(set, line);
+    if (way == kNone) return false;
+    Meta& m = meta_[set];
+    const std::uint16_t bit = static_cast<std::uint16_t>(1u << way);
+    dirty = (m.dirty & bit) != 0;
+    m.valid &= static_cast<std::uint16_t>(~bit);
+    m.dirty &= static_cast<std::uint16_t>(~bit);
+    m.order = recency_order::demote(m.order, way, top_shift_);
+    return true;
   }
 
   // Bit w set when way w holds `tag` (valid or not; the caller masks with the valid bits).
@@ -451,19 +431,6 @@ class CompactOrderedCache final : public CacheLevel {
     sink.put(r.address, r.bytes, r.op, r.component);
   }
 
-  void classify(std::uint64_t line, bool hit, bool allocate, LevelCounts& c) {
-    const bool seen = seen_.test_and_set(line);
-    const bool shadow_hit = shadow_.access(line, allocate);
-    if (hit) return;
-    if (!seen) {
-      ++c.compulsory_miss_count;
-    } else if (!shadow_hit) {
-      ++c.capacity_miss_count;
-    } else {
-      ++c.conflict_miss_count;
-    }
-  }
-
   template <class Tag, class Sink>
   [[gnu::always_inline]] void fill(Tag* set_tags, Meta& m, std::uint32_t set, Tag tag,
                                    ComponentId component, LevelCounts& c, Sink& sink,
@@ -492,23 +459,13 @@ class CompactOrderedCache final : public CacheLevel {
     m.order = ((m.order << 4) & full_mask_) | way;  // the victim position rotates to the front
   }
 
-  std::uint32_t sets_;
-  std::uint32_t ways_;
-  std::uint32_t line_bytes_;
-  int line_shift_;
   int set_bits_;
-  std::uint64_t set_mask_;
   int top_shift_;
   std::uint64_t full_mask_;
-  bool write_back_;
-  bool write_allocate_;
-  bool classify_;
   bool wide_ = false;
   AlignedArray<std::uint32_t> tags32_;
   AlignedArray<std::uint64_t> tags64_;
   std::vector<Meta> meta_;
-  FaLruShadow shadow_;
-  SeenLines seen_;
 };
 
 }  // namespace erg::simulator

@@ -9,9 +9,8 @@
 #include <emmintrin.h>
 #endif
 
-#include "simulator/cache_level.hpp"
-#include "simulator/fa_lru_shadow.hpp"
 #include "simulator/line_map.hpp"
+#include "simulator/tagged_cache_level.hpp"
 
 namespace erg::simulator {
 
@@ -19,25 +18,16 @@ namespace erg::simulator {
 // replacement policy so that serving a request inlines everything. Small sets are searched by a
 // linear tag scan; above kScanWays ways a hash map finds the slot instead.
 template <class Policy>
-class SetAssocCache final : public CacheLevel {
+class SetAssocCache final : public TaggedCacheLevel {
  public:
   static constexpr std::uint32_t kScanWays = 32;
 
   explicit SetAssocCache(const CacheConfig& config)
-      : CacheLevel(config),
-        sets_(config.sets()),
-        ways_(config.ways()),
-        line_bytes_(static_cast<std::uint32_t>(config.line_bytes)),
-        line_shift_(std::countr_zero(config.line_bytes)),
-        set_mask_(sets_ - 1),
+      : TaggedCacheLevel(config),
         sets_pow2_(std::has_single_bit(sets_)),
         use_map_(ways_ > kScanWays),
-        write_back_(config.write_back),
-        write_allocate_(config.write_allocate),
-        classify_(config.classify_misses),
         partial_shift_(sets_pow2_ ? std::countr_zero(sets_) : 0) {
     reset_contents();
-    if (classify_) shadow_.reset(config.lines());
   }
 
   void process(std::span<const LineRequest> in, RequestBuffer& out) override {
@@ -57,23 +47,6 @@ class SetAssocCache final : public CacheLevel {
     run<0>(in, out);
   }
 
-  bool invalidate(std::uint64_t address, std::uint64_t bytes, ComponentId component) override {
-    bool any_dirty = false;
-    const std::uint64_t first = address >> line_shift_;
-    const std::uint64_t last = (address + (bytes == 0 ? 1 : bytes) - 1) >> line_shift_;
-    for (std::uint64_t line = first; line <= last; ++line) {
-      const std::uint32_t set = set_of(line);
-      const std::uint32_t way = find(set, line);
-      if (way == kNone) continue;
-      const std::size_t i = index(set, way);
-      any_dirty |= dirty_[i] != 0;
-      policy_.on_evict(set, way);
-      remove(set, way);
-      ++counts_[component_slot(component)].back_invalidation_count;
-    }
-    return any_dirty;
-  }
-
   void flush(RequestBuffer& out) override {
     for (std::size_t i = 0; i < tags_.size(); ++i) {
       if (tags_[i] == kInvalid || dirty_[i] == 0) continue;
@@ -86,11 +59,6 @@ class SetAssocCache final : public CacheLevel {
 
   void invalidate_all() override { reset_contents(); }
 
-  bool contains(std::uint64_t address) const override {
-    const std::uint64_t line = address >> line_shift_;
-    return find(set_of(line), line) != kNone;
-  }
-
   std::vector<std::uint64_t> resident_lines() const override {
     std::vector<std::uint64_t> lines;
     for (const std::uint64_t t : tags_)
@@ -99,7 +67,6 @@ class SetAssocCache final : public CacheLevel {
   }
 
  private:
-  static constexpr std::uint32_t kNone = UINT32_MAX;
   static constexpr std::uint64_t kInvalid = UINT64_MAX;
   static constexpr bool kFused = requires { Policy::kFusedVictim; };
   static constexpr bool kOrdered = requires { Policy::kOrdered; };
@@ -284,19 +251,6 @@ class SetAssocCache final : public CacheLevel {
     return o;
   }
 
-  void classify(std::uint64_t line, bool hit, bool allocate, LevelCounts& c) {
-    const bool seen = seen_.test_and_set(line);
-    const bool shadow_hit = shadow_.access(line, allocate);
-    if (hit) return;
-    if (!seen) {
-      ++c.compulsory_miss_count;
-    } else if (!shadow_hit) {
-      ++c.capacity_miss_count;
-    } else {
-      ++c.conflict_miss_count;
-    }
-  }
-
   [[gnu::always_inline]] LineRequest* fill(std::uint32_t set, std::uint32_t free_way,
                                            std::uint64_t line, ComponentId component,
                                            LevelCounts& c, LineRequest* o, std::uint32_t& way) {
@@ -346,6 +300,20 @@ class SetAssocCache final : public CacheLevel {
   }
 
   // Frees a slot outside the replacement path (back-invalidation).
+  bool holds(std::uint64_t line) const override {
+    return find(set_of(line), line) != kNone;
+  }
+
+  bool drop(std::uint64_t line, bool& dirty) override {
+    const std::uint32_t set = set_of(line);
+    const std::uint32_t way = find(set, line);
+    if (way == kNone) return false;
+    dirty = dirty_[index(set, way)] != 0;
+    policy_.on_evict(set, way);
+    remove(set, way);
+    return true;
+  }
+
   void remove(std::uint32_t set, std::uint32_t way) {
     const std::size_t i = index(set, way);
     if (use_map_) map_.erase(tags_[i]);
@@ -355,16 +323,8 @@ class SetAssocCache final : public CacheLevel {
     if (use_map_) free_[index(set, free_count_[set]++)] = way;
   }
 
-  std::uint32_t sets_;
-  std::uint32_t ways_;
-  std::uint32_t line_bytes_;
-  int line_shift_;
-  std::uint64_t set_mask_;
   bool sets_pow2_;
   bool use_map_;
-  bool write_back_;
-  bool write_allocate_;
-  bool classify_;
   std::vector<std::uint64_t> tags_;  // line numbers; kInvalid marks a free way
   std::vector<std::uint8_t> dirty_;
   std::vector<std::uint16_t> partial_;  // low 16 bits of each way's tag (line >> set bits)
@@ -374,8 +334,6 @@ class SetAssocCache final : public CacheLevel {
   LineMap map_;
   Policy policy_;
   mutable std::uint32_t fused_victim_ = 0;  // set by lookup() on a miss, used by the fill after it
-  FaLruShadow shadow_;
-  SeenLines seen_;
 };
 
 }  // namespace erg::simulator
