@@ -25,6 +25,7 @@
 #include "models/llm/generator.hpp"
 #include "models/llm/llama_model.hpp"
 #include "models/runtime/variant.hpp"
+#include "reports/component_counts.hpp"
 
 namespace py = pybind11;
 
@@ -52,6 +53,32 @@ struct AttachGuard {
   AttachGuard(const AttachGuard&) = delete;
   AttachGuard& operator=(const AttachGuard&) = delete;
 };
+
+// Runs `work` (returning the run's dict) with the model's kernels reporting to the simulator
+// built from `preset` and to a counting sink; returns the dict plus 'components' and
+// 'simulation'. The GIL is released while it runs.
+template <typename Model, typename Work>
+py::object simulated_run(Model& model, const py::object& preset, const std::string& mode,
+                         std::optional<double> time_s, Work work) {
+  const auto p = preset_from_arg(preset);
+  const auto sim_mode = parse_sim_mode(mode);
+  nlohmann::json out;
+  {
+    py::gil_scoped_release release;
+    CountingSink counts;
+    auto energy = simulate_with(
+        p, sim_mode,
+        [&](AccessSink& sink) {
+          TeeSink tee({&sink, &counts});
+          AttachGuard guard(model, &tee);
+          out = work();
+        },
+        time_s);
+    out["components"] = reports::component_counts_json(counts);
+    out["simulation"] = std::move(energy);
+  }
+  return to_python(out);
+}
 
 // 16 kHz mono float samples from a numpy array, resampled when sample_rate_hz differs.
 std::vector<float> pcm_from(const py::object& audio, int sample_rate_hz) {
@@ -121,22 +148,6 @@ nlohmann::json counters_json(const models::asr::RnntCounters& c) {
           {"joiner_invocations", c.joiner_invocations},
           {"enc_proj_invocations", c.enc_proj_invocations},
           {"pred_proj_invocations", c.pred_proj_invocations}};
-}
-
-nlohmann::json component_counts_json(const CountingSink& sink) {
-  nlohmann::json out = nlohmann::json::object();
-  const auto& registry = ComponentRegistry::global();
-  const auto& counts = sink.counts();
-  for (std::size_t id = 0; id < counts.size(); ++id) {
-    const auto& c = counts[id];
-    if (c.invocations == 0 && c.accesses == 0 && c.total_macs() == 0) continue;
-    out[registry.name(static_cast<ComponentId>(id))] = {{"invocations", c.invocations},
-                                                        {"bytes_read", c.bytes_read},
-                                                        {"bytes_written", c.bytes_written},
-                                                        {"accesses", c.accesses},
-                                                        {"macs", c.total_macs()}};
-  }
-  return out;
 }
 
 class LlmModel {
@@ -265,26 +276,8 @@ void bind_models(py::module_& m) {
              std::optional<double> time_s) {
             const auto pcm = pcm_from(audio, sample_rate_hz);
             const auto options = decode_options(beam, 4);
-            const auto p = preset_from_arg(preset);
-            const auto sim_mode = parse_sim_mode(mode);
-            nlohmann::json out;
-            {
-              py::gil_scoped_release release;
-              CountingSink counts;
-              nlohmann::json run;
-              auto energy = simulate_with(
-                  p, sim_mode,
-                  [&](AccessSink& sink) {
-                    TeeSink tee({&sink, &counts});
-                    AttachGuard guard(a.model(), &tee);
-                    run = a.transcribe(pcm, options, 0);
-                  },
-                  time_s);
-              out = run;
-              out["components"] = component_counts_json(counts);
-              out["simulation"] = std::move(energy);
-            }
-            return to_python(out);
+            return simulated_run(a.model(), preset, mode, time_s,
+                                 [&] { return a.transcribe(pcm, options, 0); });
           },
           py::arg("audio"), py::arg("preset"), py::arg("mode") = "analytic",
           py::arg("sample_rate_hz") = kAsrRateHz, py::arg("beam") = 0,
@@ -381,26 +374,8 @@ void bind_models(py::module_& m) {
              std::uint64_t seed, const py::object& stop, bool stop_at_eos) {
             const auto o = l.options(strategy, exit_layer, speculations, max_new_tokens,
                                      temperature, top_k, top_p, seed, stop, stop_at_eos);
-            const auto p = preset_from_arg(preset);
-            const auto sim_mode = parse_sim_mode(mode);
-            nlohmann::json out;
-            {
-              py::gil_scoped_release release;
-              CountingSink counts;
-              nlohmann::json run;
-              auto energy = simulate_with(
-                  p, sim_mode,
-                  [&](AccessSink& sink) {
-                    TeeSink tee({&sink, &counts});
-                    AttachGuard guard(l.model(), &tee);
-                    run = l.generate(prompt, o);
-                  },
-                  time_s);
-              out = run;
-              out["components"] = component_counts_json(counts);
-              out["simulation"] = std::move(energy);
-            }
-            return to_python(out);
+            return simulated_run(l.model(), preset, mode, time_s,
+                                 [&] { return l.generate(prompt, o); });
           },
           py::arg("prompt"), py::arg("preset"), py::arg("mode") = "analytic",
           py::arg("time_s") = py::none(), ERG_GENERATE_ARGS,

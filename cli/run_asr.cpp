@@ -15,6 +15,7 @@
 #include "models/asr/rnnt_model.hpp"
 #include "models/asr/streaming_recognizer.hpp"
 #include "models/asr/test_set.hpp"
+#include "reports/component_counts.hpp"
 
 namespace erg::cli {
 
@@ -22,20 +23,6 @@ namespace {
 
 using models::asr::DecodeOptions;
 using models::asr::RnntModel;
-
-nlohmann::json asr_component_counts(const CountingSink& sink) {
-  const auto& reg = ComponentRegistry::global();
-  nlohmann::json out = nlohmann::json::object();
-  for (std::size_t id = 0; id < sink.counts().size(); ++id) {
-    const auto& c = sink.counts()[id];
-    if (c.invocations == 0 && c.accesses == 0) continue;
-    out[reg.name(ComponentId(id))] = {{"invocations", c.invocations},
-                                      {"bytes_read", c.bytes_read},
-                                      {"bytes_written", c.bytes_written},
-                                      {"macs", c.total_macs()}};
-  }
-  return out;
-}
 
 std::string percent(double fraction) {
   std::ostringstream s;
@@ -199,7 +186,7 @@ int run_asr(std::span<const std::string> args) {
                                 {"audio_s", total_audio_s},
                                 {"decode_s", total_decode_s},
                                 {"rtf", total_audio_s > 0 ? total_decode_s / total_audio_s : 0.0},
-                                {"components", asr_component_counts(sink)}})
+                                {"components", reports::component_counts_json(sink)}})
                      .dump(2)
               << "\n";
   } else {
