@@ -95,9 +95,11 @@ std::vector<float> pcm_from(const py::object& audio, int sample_rate_hz) {
   return pcm;
 }
 
-DecodeOptions decode_options(std::size_t beam, std::size_t max_symbols) {
+// Greedy or beam search with the model's recommended blank penalty (its JSON's decoding).
+DecodeOptions decode_options(const RnntModel& model, std::size_t beam, std::size_t max_symbols) {
   if (max_symbols == 0) throw Error("must be at least 1", "max_symbols");
-  return beam > 0 ? DecodeOptions::beam_search(beam) : DecodeOptions::greedy(max_symbols);
+  return (beam > 0 ? DecodeOptions::beam_search(beam) : DecodeOptions::greedy(max_symbols))
+      .with_blank_penalty(model.config().blank_penalty);
 }
 
 class AsrModel {
@@ -254,7 +256,7 @@ void bind_models(py::module_& m) {
           [](AsrModel& a, const py::object& audio, int sample_rate_hz, std::size_t beam,
              std::size_t max_symbols, std::size_t chunk_samples) {
             const auto pcm = pcm_from(audio, sample_rate_hz);
-            const auto options = decode_options(beam, max_symbols);
+            const auto options = decode_options(a.model(), beam, max_symbols);
             nlohmann::json r;
             {
               py::gil_scoped_release release;
@@ -275,7 +277,7 @@ void bind_models(py::module_& m) {
              const std::string& mode, int sample_rate_hz, std::size_t beam,
              std::optional<double> time_s) {
             const auto pcm = pcm_from(audio, sample_rate_hz);
-            const auto options = decode_options(beam, 4);
+            const auto options = decode_options(a.model(), beam, 4);
             return simulated_run(a.model(), preset, mode, time_s,
                                  [&] { return a.transcribe(pcm, options, 0); });
           },
@@ -299,8 +301,8 @@ void bind_models(py::module_& m) {
             nlohmann::json out;
             {
               py::gil_scoped_release release;
-              const auto r =
-                  models::asr::evaluate_test_set(a.model(), utts, decode_options(beam, 4));
+              const auto r = models::asr::evaluate_test_set(a.model(), utts,
+                                                            decode_options(a.model(), beam, 4));
               nlohmann::json groups = nlohmann::json::object();
               for (const auto& [name, acc] : r.groups)
                 groups[name] = {{"wer_percent", 100.0 * acc.wer()},

@@ -305,7 +305,8 @@ void profile_asr(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
     audio_s += audio.back().duration_s();
   }
   const DecodeOptions options =
-      beam > 0 ? DecodeOptions::beam_search(std::size_t(beam)) : DecodeOptions::greedy(4);
+      (beam > 0 ? DecodeOptions::beam_search(std::size_t(beam)) : DecodeOptions::greedy(4))
+          .with_blank_penalty(model.config().blank_penalty);
   profile.workload = std::to_string(utts.size()) + " test-set utterance(s) from " +
                      testset.string() + ", " +
                      (beam > 0 ? "beam " + std::to_string(beam) : std::string("greedy"));

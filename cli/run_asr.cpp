@@ -50,14 +50,17 @@ nlohmann::json wer_json(const models::asr::TestSetResult& r) {
           {"joiner_invocations", r.joiner_invocations}};
 }
 
-int run_eval(RnntModel& model, const std::string& dir, std::size_t beam, bool json) {
+int run_eval(RnntModel& model, const std::string& dir, std::size_t beam, float blank_penalty,
+             bool json) {
   const auto utts = models::asr::read_test_set(dir);
   const std::pair<std::string, DecodeOptions> runs[] = {
-      {"greedy", DecodeOptions::greedy(4)},
-      {"beam" + std::to_string(beam), DecodeOptions::beam_search(beam)}};
+      {"greedy", DecodeOptions::greedy(4).with_blank_penalty(blank_penalty)},
+      {"beam" + std::to_string(beam),
+       DecodeOptions::beam_search(beam).with_blank_penalty(blank_penalty)}};
   nlohmann::json body{{"model", model.config().name},
                       {"variant", model.variant().to_string()},
                       {"test_set", dir},
+                      {"blank_penalty", blank_penalty},
                       {"utterances", utts.size()}};
   if (!json)
     std::cout << "WER of " << model.config().name << " ("
@@ -100,6 +103,9 @@ int run_asr(std::span<const std::string> args) {
               "per-component transforms, e.g. 'asr:bits=8' or 'asr.joiner:prune=0.5'")
       .option("beam", "N", "beam search with N hypotheses (default: greedy; --eval: 4)")
       .option("max-symbols", "K", "greedy: tokens emitted per frame at most (default 4)")
+      .option("blank-penalty", "P",
+              "subtract P from the blank logit when decoding (default: the model's, "
+              "decoding.blank_penalty in its JSON, else 0)")
       .option("chunk-ms", "MS", "push audio in chunks of MS milliseconds (default 320)")
       .option("eval", "DIR", "print WER per voice, greedy and beam, over the test set in DIR")
       .flag("partials", "print the partial transcript after every chunk")
@@ -126,10 +132,16 @@ int run_asr(std::span<const std::string> args) {
       resolve_named_file(*parsed.get("model"), "models/weights", ".safetensors", "model");
   const auto variant = models::runtime::Variant::parse(parsed.get_or("variant", ""));
   auto model = RnntModel::load(path, variant);
-  if (parsed.has("eval")) return run_eval(model, *parsed.get("eval"), beam > 0 ? beam : 4, json);
+  const double blank_penalty =
+      parsed.get_double("blank-penalty", double(model.config().blank_penalty));
+  if (!std::isfinite(blank_penalty))
+    throw UsageError("--blank-penalty must be a finite number", "erg run asr");
+  if (parsed.has("eval"))
+    return run_eval(model, *parsed.get("eval"), beam > 0 ? beam : 4, float(blank_penalty), json);
 
-  const DecodeOptions options = beam > 0 ? DecodeOptions::beam_search(std::size_t(beam))
-                                         : DecodeOptions::greedy(std::size_t(max_symbols));
+  const DecodeOptions options = (beam > 0 ? DecodeOptions::beam_search(std::size_t(beam))
+                                          : DecodeOptions::greedy(std::size_t(max_symbols)))
+                                    .with_blank_penalty(float(blank_penalty));
   CountingSink sink;
   model.attach(&sink);
   models::asr::StreamingRecognizer recognizer(model, options);

@@ -61,9 +61,12 @@ class AsrWorkload final : public ModelWorkload {
                      AccessSink* sink) const override {
     auto model = models::asr::RnntModel::load(model_path_, variant);
     const auto beam = runtime.value("beam", std::size_t{1});
+    // Decoding as the model recommends (its blank penalty) unless runtime.blank_penalty says.
     const auto options =
-        beam <= 1 ? models::asr::DecodeOptions::greedy(runtime.value("max_symbols", std::size_t{4}))
-                  : models::asr::DecodeOptions::beam_search(beam);
+        (beam <= 1
+             ? models::asr::DecodeOptions::greedy(runtime.value("max_symbols", std::size_t{4}))
+             : models::asr::DecodeOptions::beam_search(beam))
+            .with_blank_penalty(runtime.value("blank_penalty", model.config().blank_penalty));
     model.attach(sink);
     const auto r = models::asr::evaluate_test_set(model, utterances_, options);
     model.attach(nullptr);

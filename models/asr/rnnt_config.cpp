@@ -1,5 +1,6 @@
 #include "models/asr/rnnt_config.hpp"
 
+#include <cmath>
 #include <string>
 
 #include "core/error.hpp"
@@ -130,6 +131,14 @@ RnntConfig RnntConfig::parse(const nlohmann::json& json, const std::string& wher
       parse_feature_normalizer(field(json, "normalization", "", where), where, c.n_mels);
   c.mean = norm.mean();
   c.std = norm.std();
+  if (const auto it = json.find("decoding"); it != json.end()) {
+    if (!it->is_object()) throw Error("field 'decoding' must be an object", where);
+    if (const auto bp = it->find("blank_penalty"); bp != it->end()) {
+      if (!bp->is_number() || !std::isfinite(bp->get<double>()))
+        throw Error("field 'decoding.blank_penalty' must be a finite number", where);
+      c.blank_penalty = bp->get<float>();
+    }
+  }
   return c;
 }
 

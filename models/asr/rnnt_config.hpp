@@ -53,6 +53,9 @@ struct RnntConfig {
   FbankOptions fbank;
   std::vector<float> mean;  // normalization per mel bin
   std::vector<float> std;
+  // Recommended decoding setting (optional "decoding": {"blank_penalty": P}; 0 when absent),
+  // tuned on the dev split at export.
+  float blank_penalty = 0.0f;
 
   std::size_t encoder_dim() const {
     return encoder == EncoderKind::kLstm ? lstm.hidden : emformer.d_model;

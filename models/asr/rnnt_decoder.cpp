@@ -59,8 +59,16 @@ void RnntDecoder::greedy_frame() {
   for (std::size_t s = 0; s < options_.max_symbols_per_frame; ++s) {
     const auto logits = model_.joiner().join(enc_proj_, hyp.pred_proj);
     ++stats_.joiner_calls;
-    // First maximum, as numpy / torch argmax.
-    const int k = int(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    // First maximum, as numpy / torch argmax, with the blank logit lowered by the penalty.
+    int k = 0;
+    float best = -INFINITY;
+    for (std::size_t i = 0; i < logits.size(); ++i) {
+      const float x = int(i) == blank_ ? logits[i] - options_.blank_penalty : logits[i];
+      if (x > best) {
+        best = x;
+        k = int(i);
+      }
+    }
     if (k == blank_) return;
     hyp.tokens.push_back(k);
     ++stats_.symbols;
@@ -96,13 +104,16 @@ void RnntDecoder::beam_frame() {
     const auto logits = model_.joiner().join(enc_proj_, hyp.pred_proj);
     ++stats_.joiner_calls;
     ++stats_.hypothesis_frames;
-    const float mx = *std::max_element(logits.begin(), logits.end());
+    // log_probs_ holds the logits (blank lowered by the penalty), then their log-softmax.
+    std::copy(logits.begin(), logits.end(), log_probs_.begin());
+    log_probs_[std::size_t(blank_)] -= options_.blank_penalty;
+    const float mx = *std::max_element(log_probs_.begin(), log_probs_.end());
     double sum = 0.0;
-    for (float x : logits)
+    for (float x : log_probs_)
       sum += std::exp(double(x - mx));
     const float log_sum = float(std::log(sum));
     for (std::size_t k = 0; k < v; ++k)
-      log_probs_[k] = (logits[k] - mx) - log_sum;
+      log_probs_[k] = (log_probs_[k] - mx) - log_sum;
     merge(cands, {hyp.tokens, hyp.log_prob + double(log_probs_[std::size_t(blank_)]), n, -1});
     // Top `beam` non-blank tokens, best first (ties: lower id first).
     std::iota(order_.begin(), order_.end(), 0);

@@ -16,11 +16,21 @@ struct DecodeOptions {
   DecodeStrategy strategy = DecodeStrategy::kGreedy;
   std::size_t beam = 4;                   // kBeam: hypotheses kept per frame
   std::size_t max_symbols_per_frame = 4;  // kGreedy: cap on tokens emitted at one frame
+  // Subtracted from the blank logit before the argmax (greedy) or the log-softmax (beam), as
+  // sherpa/icefall's blank_penalty: > 0 trades deletions for insertions.
+  float blank_penalty = 0.0f;
 
   static DecodeOptions greedy(std::size_t max_symbols = 4) {
-    return {DecodeStrategy::kGreedy, 1, max_symbols};
+    return {DecodeStrategy::kGreedy, 1, max_symbols, 0.0f};
   }
-  static DecodeOptions beam_search(std::size_t beam) { return {DecodeStrategy::kBeam, beam, 1}; }
+  static DecodeOptions beam_search(std::size_t beam) {
+    return {DecodeStrategy::kBeam, beam, 1, 0.0f};
+  }
+  DecodeOptions with_blank_penalty(float penalty) const {
+    DecodeOptions o = *this;
+    o.blank_penalty = penalty;
+    return o;
+  }
 };
 
 std::string_view to_string(DecodeStrategy strategy);

@@ -15,8 +15,11 @@ def _pred_step(model, token, state):
 
 
 @torch.no_grad()
-def greedy(model, enc, max_symbols=4):
-    """Greedy: at each frame emit argmax tokens until blank or max_symbols emitted."""
+def greedy(model, enc, max_symbols=4, blank_penalty=0.0):
+    """Greedy: at each frame emit argmax tokens until blank or max_symbols emitted.
+
+    blank_penalty is subtracted from the blank logit before the argmax (and, in beam_search,
+    before the log-softmax), as the C++ decoder's DecodeOptions::blank_penalty."""
     blank = model.blank
     e_proj = model.joiner.enc_proj(enc)                       # (T, J)
     p_out, state = _pred_step(model, torch.tensor([blank]), None)
@@ -25,6 +28,8 @@ def greedy(model, enc, max_symbols=4):
     for t in range(enc.shape[0]):
         for _ in range(max_symbols):
             logits = model.joiner(e_proj[t:t + 1], p_proj)
+            if blank_penalty:
+                logits[..., blank] -= blank_penalty
             k = int(logits.argmax(-1))
             if k == blank:
                 break
@@ -35,7 +40,7 @@ def greedy(model, enc, max_symbols=4):
 
 
 @torch.no_grad()
-def beam_search(model, enc, beam=4):
+def beam_search(model, enc, beam=4, blank_penalty=0.0):
     """Beam search with at most one symbol per frame (icefall's "modified beam search").
 
     Hypotheses: (tokens, log_prob, predictor projection, predictor state). At each frame,
@@ -51,7 +56,10 @@ def beam_search(model, enc, beam=4):
     hyps = [((), 0.0, model.joiner.pred_proj(p_out)[0], (st[0][:, 0], st[1][:, 0]))]
     for t in range(enc.shape[0]):
         p = torch.stack([h[2] for h in hyps])                           # (N, J)
-        lp = torch.log_softmax(model.joiner(e_proj[t:t + 1], p), -1)    # (N, V)
+        logits = model.joiner(e_proj[t:t + 1], p)                      # (N, V)
+        if blank_penalty:
+            logits[:, blank] -= blank_penalty
+        lp = torch.log_softmax(logits, -1)
         cands = {}
         for n, (toks, score, pp, pst) in enumerate(hyps):
             s = score + float(lp[n, blank])

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/counting_sink.hpp"
 #include "core/error.hpp"
 #include "models/asr/audio_file.hpp"
@@ -113,6 +115,34 @@ TEST_P(RnntEngine, GreedyInvocationCountsFollowFramesAndSymbols) {
     EXPECT_EQ(calls("asr.joiner"), s.joiner_invocations);
   }
   model_->attach(nullptr);
+}
+
+// The blank penalty lowers only the blank logit: 0 changes nothing; a huge one makes greedy
+// emit the cap at every frame and beam search never keep a blank extension (one symbol per
+// frame); a very negative one makes both emit nothing.
+TEST_P(RnntEngine, BlankPenaltyTradesBlanksForSymbols) {
+  const auto& pcm = audio_.front();
+  for (const auto base : {DecodeOptions::greedy(2), DecodeOptions::beam_search(3)}) {
+    StreamingRecognizer plain(*model_, base);
+    StreamingRecognizer zero(*model_, base.with_blank_penalty(0.0f));
+    plain.recognize(pcm);
+    zero.recognize(pcm);
+    EXPECT_EQ(plain.tokens(), zero.tokens());
+    EXPECT_FALSE(plain.tokens().empty());
+
+    StreamingRecognizer eager(*model_, base.with_blank_penalty(1e6f));
+    eager.recognize(pcm);
+    const auto frames = eager.decoder().stats().frames;
+    const std::size_t per_frame = base.strategy == DecodeStrategy::kGreedy ? 2 : 1;
+    EXPECT_EQ(eager.tokens().size(), frames * per_frame);
+    if (base.strategy == DecodeStrategy::kGreedy) {
+      EXPECT_EQ(eager.decoder().stats().capped_frames, frames);
+    }
+
+    StreamingRecognizer silent(*model_, base.with_blank_penalty(-1e6f));
+    silent.recognize(pcm);
+    EXPECT_TRUE(silent.tokens().empty());
+  }
 }
 
 // Every invocation is closed again, innermost first: encoder layers (and the Emformer's input
@@ -314,6 +344,25 @@ TEST_F(RnntLoadErrors, BadJson) {
   std::ofstream(dir_ / "badjson.json") << R"({"architecture": {"encoder": "gru"}})";
   const auto msg = error_of(p);
   EXPECT_NE(msg.find("architecture"), std::string::npos) << msg;
+}
+
+// The optional "decoding" object: a model's recommended blank penalty, or a clear error.
+TEST_F(RnntLoadErrors, DecodingBlankPenaltyIsReadOrRejected) {
+  const auto p = copy_model("decoding");
+  const auto json_path = dir_ / "decoding.json";
+  nlohmann::json meta;
+  std::ifstream(json_path) >> meta;
+  meta.erase("decoding");
+  std::ofstream(json_path) << meta.dump();
+  EXPECT_EQ(RnntModel::load(p).config().blank_penalty, 0.0f);
+  meta["decoding"] = {{"blank_penalty", 0.75}};
+  std::ofstream(json_path) << meta.dump();
+  EXPECT_EQ(RnntModel::load(p).config().blank_penalty, 0.75f);
+  meta["decoding"] = {{"blank_penalty", "high"}};
+  std::ofstream(json_path) << meta.dump();
+  const auto msg = error_of(p);
+  EXPECT_NE(msg.find("decoding.blank_penalty"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("decoding.json"), std::string::npos) << msg;
 }
 
 // A tensor of the wrong shape (joiner.out with one row too few) and a missing tensor.
