@@ -240,6 +240,9 @@ def train(args, log):
                 t_eval = time.time()
             if time.time() - t_ckpt > args.ckpt_minutes * 60:
                 save(last)
+                if args.keep_ckpts:
+                    os.makedirs(os.path.join(args.work, "snap"), exist_ok=True)
+                    save(os.path.join(args.work, "snap", f"step-{state['step']:07d}.pt"))
                 t_ckpt = time.time()
             if os.path.exists(os.path.join(args.work, "STOP")):
                 log("STOP file found")
@@ -288,6 +291,8 @@ def main():
     ap.add_argument("--dev-utts", type=int, default=150)
     ap.add_argument("--eval-minutes", type=float, default=6.0)
     ap.add_argument("--ckpt-minutes", type=float, default=3.0)
+    ap.add_argument("--keep-ckpts", action="store_true",
+                    help="also keep every checkpoint as snap/step-N.pt (for averaging)")
     ap.add_argument("--fresh", action="store_true", help="ignore an existing last.pt")
     ap.add_argument("--no-train", action="store_true")
     ap.add_argument("--build-aug", action="store_true", help="build augmented caches here")
