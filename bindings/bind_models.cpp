@@ -22,6 +22,7 @@
 #include "models/asr/streaming_recognizer.hpp"
 #include "models/asr/test_set.hpp"
 #include "models/llm/byte_tokenizer.hpp"
+#include "models/llm/generation_json.hpp"
 #include "models/llm/generator.hpp"
 #include "models/llm/llama_model.hpp"
 #include "models/runtime/variant.hpp"
@@ -188,23 +189,11 @@ class LlmModel {
     const models::llm::ByteTokenizer tok(model_->config().bos_id, model_->config().eos_id);
     const auto ids = tok.encode_prompt(prompt);
     const auto g = models::llm::generate(*model_, ids, o);
-    const auto& s = g.stats;
-    return {{"text", g.text},
-            {"tokens", g.tokens},
-            {"stop_reason", g.stop_reason},
-            {"strategy", std::string(models::llm::to_string(o.strategy))},
-            {"prompt_tokens", s.prompt_tokens},
-            {"new_tokens", s.new_tokens},
-            {"time_s", s.time_s},
-            {"tokens_per_s", s.tokens_per_s()},
-            {"rounds", s.rounds},
-            {"drafted", s.drafted},
-            {"accepted", s.accepted},
-            {"acceptance_rate", s.acceptance_rate()},
-            {"layer_invocations", s.layer_invocations},
-            {"head_invocations", s.head_invocations},
-            {"weight_bytes", s.weight_bytes},
-            {"weight_bytes_per_token", s.weight_bytes_per_token()}};
+    auto out = models::llm::generation_json(g, o);
+    out["tokens"] = g.tokens;
+    out["layer_invocations"] = g.stats.layer_invocations;
+    out["head_invocations"] = g.stats.head_invocations;
+    return out;
   }
 
   LlamaModel& model() { return *model_; }
