@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/runtime/avx2_reduce.hpp"
 #include "models/runtime/simd_dispatch.hpp"
 #include "models/runtime/vector_exp.hpp"
 
@@ -26,20 +27,6 @@ void softmax_portable(float* s, std::size_t n, float scale) {
   const float inv = 1.0f / sum;
   for (std::size_t t = 0; t < n; ++t)
     s[t] *= inv;
-}
-
-__attribute__((target("avx2,fma"))) float hmax256(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
-}
-
-__attribute__((target("avx2,fma"))) float hadd256(__m256 v) {
-  __m128 m = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_add_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_add_ss(m, _mm_shuffle_ps(m, m, 1));
-  return _mm_cvtss_f32(m);
 }
 
 __attribute__((target("avx2,fma"))) void softmax_avx2(float* s, std::size_t n, float scale) {
@@ -65,7 +52,7 @@ __attribute__((target("avx2,fma"))) void softmax_avx2(float* s, std::size_t n, f
   __m256 vsum = _mm256_setzero_ps();
   for (t = 0; t + 8 <= n; t += 8)
     vsum = _mm256_add_ps(vsum, _mm256_loadu_ps(s + t));
-  float sum = hadd256(vsum);
+  float sum = hsum256(vsum);
   for (; t < n; ++t)
     sum += s[t];
   const __m256 inv = _mm256_set1_ps(1.0f / sum);

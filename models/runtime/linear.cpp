@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "models/runtime/avx2_reduce.hpp"
 #include "models/runtime/simd_dispatch.hpp"
 
 namespace erg::models::runtime {
@@ -55,14 +56,6 @@ float dot_i8_scalar(const std::int8_t* w, const float* x, std::size_t n) {
 #if defined(__x86_64__) || defined(__i386__)
 // AVX2 + FMA versions, chosen once at startup when the CPU has them (models_bench showed the
 // SSE-only build at ~3 GMAC/s for int8 against ~9 for fp32).
-__attribute__((target("avx2,fma"))) float hsum256(__m256 v) {
-  const __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-  __m128 s = _mm_add_ps(lo, hi);
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 0x55));
-  return _mm_cvtss_f32(s);
-}
-
 __attribute__((target("avx2,fma"))) float dot_f32_avx2(const float* w, const float* x,
                                                        std::size_t n) {
   __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();

@@ -20,6 +20,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -242,7 +243,8 @@ def train(args, log):
                 save(last)
                 if args.keep_ckpts:
                     os.makedirs(os.path.join(args.work, "snap"), exist_ok=True)
-                    save(os.path.join(args.work, "snap", f"step-{state['step']:07d}.pt"))
+                    shutil.copyfile(last, os.path.join(args.work, "snap",
+                                                       f"step-{state['step']:07d}.pt"))
                 t_ckpt = time.time()
             if os.path.exists(os.path.join(args.work, "STOP")):
                 log("STOP file found")
