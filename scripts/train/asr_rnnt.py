@@ -155,6 +155,7 @@ def train(args, log):
     phase2_s = args.minutes * 60
     model.train()
     done = False
+    prog0 = None
     while not done:
         for batch in D.make_batches(lengths, args.max_frames, rng):
             now = time.time()
@@ -190,7 +191,14 @@ def train(args, log):
                 if prog >= 1.0:
                     done = True
                     break
-                lr = args.lr * (args.lr_final / args.lr) ** prog
+                if args.resume_lr > 0:
+                    # a resumed run restarts its exponential decay at --resume-lr
+                    if prog0 is None:
+                        prog0 = min(prog, 0.99)
+                    frac = (prog - prog0) / (1.0 - prog0)
+                    lr = args.resume_lr * (args.lr_final / args.resume_lr) ** frac
+                else:
+                    lr = args.lr * (args.lr_final / args.lr) ** prog
                 aug = min(1.0, p2 / args.aug_rampup)
             for g in opt.param_groups:
                 g["lr"] = lr
@@ -271,6 +279,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="processes for feature caching")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--lr-final", type=float, default=5e-5)
+    ap.add_argument("--resume-lr", type=float, default=0.0,
+                    help="on resume, decay from this rate (not --lr's schedule) to --lr-final")
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--ctc-minutes", type=float, default=6.0)
     ap.add_argument("--ctc-steps", type=int, default=100000, help="max phase-1 steps")
