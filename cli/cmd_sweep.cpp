@@ -129,7 +129,8 @@ int run_sweep(std::span<const std::string> args) {
     std::cout << "\n"
               << summary["rows"].get<std::size_t>() << " rows ("
               << summary["evaluated_now"].get<std::size_t>() << " evaluated now, "
-              << summary["skipped_finished"].get<std::size_t>() << " already finished) in " << *out
+              << summary["skipped_finished"].get<std::size_t>()
+              << " requests answered from rows already stored) in " << *out
               << "/results.jsonl; summary in " << *out << "/summary.json\n";
   }
   return 0;

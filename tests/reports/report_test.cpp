@@ -141,8 +141,8 @@ TEST_F(AsrReport, HtmlIsSelfContainedAndWellFormed) {
 // metrics.energy_per_unit_uj; a component's level is breakdown_pj / 1e6 / audio_seconds.
 TEST_F(AsrReport, VariantTableMatchesTheStore) {
   const auto rows = read_csv(dir_->path() / "tables" / "variants.csv");
-  ASSERT_EQ(rows.size(), inputs_->sweep->rows.size());  // one row per stored variant (23)
-  ASSERT_EQ(rows.size(), 23u);
+  ASSERT_EQ(rows.size(), inputs_->sweep->rows.size());  // one row per stored variant (57)
+  ASSERT_EQ(rows.size(), 57u);
   for (const auto& r : rows) {
     const auto* stored = inputs_->sweep->row_by_key(r.at("key"));
     ASSERT_NE(stored, nullptr) << r.at("key");
@@ -169,18 +169,19 @@ TEST_F(AsrReport, VariantTableMatchesTheStore) {
 TEST_F(AsrReport, PresetTableAndPrinciplesComeFromTheSummary) {
   const auto rows = read_csv(dir_->path() / "tables" / "presets.csv");
   ASSERT_EQ(rows.size(), 2u);
-  // summary.json: wearable baseline 27725.71 uJ, best 15023.40 uJ (pins), saved 45.8 %.
+  // summary.json: wearable baseline 9268.81 uJ, best 282.72 uJ (every component int4 and
+  // pinned), saved 96.9 %. The CSV keeps 10 significant digits.
   EXPECT_EQ(rows[0].at("preset"), "wearable-sram2m-lpddr4x");
-  EXPECT_NEAR(std::stod(rows[0].at("baseline_uj_per_audio_second")), 27725.714732842378, 1e-5);
-  EXPECT_NEAR(std::stod(rows[0].at("best_uj_per_audio_second")), 15023.401264153938, 1e-5);
+  EXPECT_NEAR(std::stod(rows[0].at("baseline_uj_per_audio_second")), 9268.810468461972, 1e-5);
+  EXPECT_NEAR(std::stod(rows[0].at("best_uj_per_audio_second")), 282.717544706099, 1e-6);
   EXPECT_NEAR(std::stod(rows[0].at("energy_saved_percent")),
-              100 * (1 - 15023.401264153938 / 27725.714732842378), 1e-6);
-  EXPECT_EQ(rows[0].at("pinned"), "asr.joiner asr.predictor");
-  // The first step pinned asr.predictor (1128448 bytes = 1102 KiB), saving 8314.18 uJ of the
-  // 27725.71 uJ baseline = 30.0 %.
+              100 * (1 - 282.717544706099 / 9268.810468461972), 1e-6);
+  EXPECT_EQ(rows[0].at("pinned"), "asr.encoder asr.joiner asr.predictor");
+  // The first step pinned asr.joiner (714440 bytes = 698 KiB): the "asr.joiner:pin" row's
+  // 8039.53 uJ against the 9268.81 uJ baseline saves 1229.28 uJ = 13.3 %.
   const auto md = read(dir_->path() / "report.md");
-  EXPECT_NE(md.find("Pin asr.predictor (1102 KiB) in local memory on wearable-sram2m-lpddr4x: "
-                    "saves 8314 uJ per audio_second (30.0% of the baseline)."),
+  EXPECT_NE(md.find("Pin asr.joiner (698 KiB) in local memory on wearable-sram2m-lpddr4x: "
+                    "saves 1229 uJ per audio_second (13.3% of the baseline)."),
             std::string::npos)
       << md.substr(0, 3000);
   EXPECT_NE(md.find("Stop on mobile-7nm-lpddr4x"), std::string::npos);
