@@ -81,8 +81,10 @@ int run_eval(RnntModel& model, const std::string& dir, std::size_t beam, float b
                 << acc.totals().reference_words << std::setw(5) << acc.totals().substitutions
                 << std::setw(5) << acc.totals().deletions << std::setw(5) << acc.totals().insertions
                 << "\n";
-    std::cout << "  held-out mean WER " << percent(r.heldout_mean_wer()) << " %, overall "
-              << percent(r.all.wer()) << " %, RTF " << std::setprecision(4)
+    const double heldout = r.heldout_mean_wer();
+    std::cout << "  held-out mean WER "
+              << (std::isnan(heldout) ? "n/a (no held-out voices)" : percent(heldout) + " %")
+              << ", overall " << percent(r.all.wer()) << " %, RTF " << std::setprecision(4)
               << (r.audio_s > 0 ? r.decode_s / r.audio_s : 0.0) << " (" << std::setprecision(1)
               << std::fixed << r.audio_s << " s audio)\n";
     std::cout << std::defaultfloat;

@@ -311,6 +311,8 @@ def main():
     ap.add_argument("--prepare-only", action="store_true", help="only build feature caches")
     ap.add_argument("--export", action="store_true")
     ap.add_argument("--ckpt", default="", help="checkpoint to export (default best.pt)")
+    ap.add_argument("--export-dir", default="",
+                    help="export a candidate (weights + metadata only, no evaluation) here")
     ap.add_argument("--eval-utts", type=int, default=0, help="limit test utts (0 = all)")
     args = ap.parse_args()
     if args.deadline:

@@ -145,3 +145,22 @@ def test_info_text_says_why_rapl_is_missing(erg_bin, tmp_path):
     assert "powercap: unavailable: no " in r.stdout
     assert "perf power PMU: unavailable" in r.stdout
     assert "perf_event_paranoid: unavailable" in r.stdout
+
+
+def test_run_asr_eval_without_held_out_voices_says_so(erg_bin, tmp_path):
+    # Three training-voice utterances of the committed test set, by absolute path.
+    testset = os.path.join(os.path.dirname(__file__), "..", "fixtures", "asr", "testset")
+    with open(os.path.join(testset, "testset.tsv")) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f][1:]
+    train = [r for r in rows if r[3] == "0"][:3]
+    lines = ["file\ttext\tvoice\theldout"]
+    lines += [f"{os.path.abspath(os.path.join(testset, r[0]))}\t{r[1]}\t{r[2]}\t0" for r in train]
+    (tmp_path / "testset.tsv").write_text("\n".join(lines) + "\n")
+    r = run(erg_bin, "run", "asr", "--model", "asr-lstm", "--beam", "1", "--eval", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert "held-out mean WER n/a (no held-out voices)" in r.stdout
+    assert "nan" not in r.stdout
+    j = json.loads(run(erg_bin, "run", "asr", "--model", "asr-lstm", "--beam", "1", "--json",
+                       "--eval", str(tmp_path)).stdout)
+    assert j["greedy"]["heldout_mean_wer_percent"] is None
+    assert j["greedy"]["groups"]["train_voices"]["utterances"] == 3

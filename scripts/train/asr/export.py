@@ -2,7 +2,8 @@
 
 Reads <work>/best.pt (or --ckpt), <data>/test.tsv + WAVs, <data>/bpe.model and the committed
 test set tests/fixtures/asr/testset/ (FLAC + testset.tsv).
-Writes models/weights/asr-<enc>.safetensors, models/weights/asr-<enc>.json,
+Writes models/weights/asr-<enc>.safetensors, models/weights/asr-<enc>.json (with --export-dir,
+only those two and asr-bpe.model, in that directory, without any evaluation),
 models/weights/asr-bpe.model, tests/fixtures/asr/<enc>_golden.safetensors and
 tests/fixtures/asr/frontend_golden.safetensors (see tests/fixtures/asr/README.md).
 """
@@ -195,6 +196,10 @@ def run(args, log):
     torch.set_grad_enabled(False)
     log("exporting", ckpt, "step", ck["state"]["step"])
 
+    # A candidate export (--export-dir) writes only weights and metadata, for comparing
+    # checkpoints with the C++ engine on the dev split: no test-set evaluation, no fixtures.
+    candidate = bool(args.export_dir)
+    out_dir = args.export_dir or WEIGHTS
     # committed FLAC test set (what the C++ engine is checked on)
     ts_dir = os.path.join(FIXTURES, "testset")
     ts_rows = D.read_tsv(os.path.join(ts_dir, "testset.tsv"))
@@ -203,19 +208,21 @@ def run(args, log):
     for r in ts_rows:
         r["id"] = r["file"]
     wavs = {r["id"]: read_flac(os.path.join(ts_dir, r["file"])) for r in ts_rows}
-    res_ts = eval_sets(model, sp, ts_rows, lambda r: D.fbank(wavs[r["id"]], 80), log,
-                       "testset(committed)")
-    # larger generated test split
-    rows = D.read_tsv(os.path.join(args.data, "test.tsv"))
-    if args.eval_utts:
-        rows = rows[: args.eval_utts]
-    cache = D.FeatCache(D.build_cache(args.data, "test", 0, 80, args.seed, 1))
-    index = {r["id"]: i for i, r in enumerate(D.read_tsv(os.path.join(args.data, "test.tsv")))}
-    res_test = eval_sets(model, sp, rows, lambda r: cache.get(index[r["id"]]), log,
-                         "test split")
+    res_ts = res_test = "not evaluated (candidate export)"
+    if not candidate:
+        res_ts = eval_sets(model, sp, ts_rows, lambda r: D.fbank(wavs[r["id"]], 80), log,
+                           "testset(committed)")
+        # larger generated test split
+        rows = D.read_tsv(os.path.join(args.data, "test.tsv"))
+        if args.eval_utts:
+            rows = rows[: args.eval_utts]
+        cache = D.FeatCache(D.build_cache(args.data, "test", 0, 80, args.seed, 1))
+        index = {r["id"]: i for i, r in enumerate(D.read_tsv(os.path.join(args.data, "test.tsv")))}
+        res_test = eval_sets(model, sp, rows, lambda r: cache.get(index[r["id"]]), log,
+                             "test split")
 
     name = f"asr-{model.kind}"
-    os.makedirs(WEIGHTS, exist_ok=True)
+    os.makedirs(out_dir, exist_ok=True)
     tensors = export_names(model)
     st = ck["state"]
     n_params = {k: count_params(getattr(model, k)) for k in ("encoder", "predictor", "joiner")}
@@ -270,12 +277,14 @@ def run(args, log):
                             "1 symbol/frame (scripts/train/asr/decode.py)"},
         "tensors": {k: list(v.shape) for k, v in tensors.items()},
     }
-    write_safetensors(os.path.join(WEIGHTS, name + ".safetensors"), tensors,
+    write_safetensors(os.path.join(out_dir, name + ".safetensors"), tensors,
                       {"format": "erg-asr-rnnt/1", "metadata": name + ".json"})
-    with open(os.path.join(WEIGHTS, name + ".json"), "w") as f:
+    with open(os.path.join(out_dir, name + ".json"), "w") as f:
         json.dump(meta, f, indent=1, ensure_ascii=False)
-    shutil.copy(os.path.join(args.data, "bpe.model"), os.path.join(WEIGHTS, "asr-bpe.model"))
-    log("wrote", os.path.join(WEIGHTS, name + ".safetensors"))
+    shutil.copy(os.path.join(args.data, "bpe.model"), os.path.join(out_dir, "asr-bpe.model"))
+    log("wrote", os.path.join(out_dir, name + ".safetensors"))
+    if candidate:
+        return meta
 
     # golden fixtures from a short committed test utterance
     r = min(ts_rows, key=lambda r: abs(len(wavs[r["id"]]) - 28000))
