@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #endif
 #include <string>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "models/runtime/simd_dispatch.hpp"
@@ -137,9 +138,25 @@ constexpr int kMaxChains = 16;
 }  // namespace avx512
 #endif
 
+// Portable CSR dot: the kept values in order.
+template <class E>
+float csr_dot_scalar(const E* values, const std::uint16_t* col_idx, std::size_t k0, std::size_t k1,
+                     const float* x) {
+  float sum = 0.0f;
+  for (std::size_t k = k0; k < k1; ++k) {
+    if constexpr (std::is_same_v<E, std::uint8_t>)
+      sum += nibble(values, k) * x[col_idx[k]];
+    else
+      sum += float(values[k]) * x[col_idx[k]];
+  }
+  return sum;
+}
+
 template <class E>
 using Rows = void (*)(const E*, std::size_t, std::size_t, std::size_t, const float*, std::size_t,
                       const Scales&, const StoreRow&);
+template <class E>
+using CsrDot = float (*)(const E*, const std::uint16_t*, std::size_t, std::size_t, const float*);
 
 // Runtime dispatch, resolved once; every caller (matvec and matmul alike) uses the same kernel,
 // so batching never changes a result.
@@ -147,6 +164,9 @@ struct Kernels {
   Rows<float> f32 = rows_f32_portable;
   Rows<std::int8_t> i8 = rows_i8_portable;
   Rows<std::uint8_t> i4 = rows_i4_portable;
+  CsrDot<float> csr_f32 = csr_dot_scalar<float>;
+  CsrDot<std::int8_t> csr_i8 = csr_dot_scalar<std::int8_t>;
+  CsrDot<std::uint8_t> csr_i4 = csr_dot_scalar<std::uint8_t>;
   Kernels() {
 #if defined(__x86_64__) || defined(__i386__)
     if (use_avx2_fma()) {
@@ -154,6 +174,9 @@ struct Kernels {
       f32 = wide ? avx512::rows<avx512::F32> : avx2::rows<avx2::F32>;
       i8 = wide ? avx512::rows<avx512::I8> : avx2::rows<avx2::I8>;
       i4 = wide ? avx512::rows<avx512::I4> : avx2::rows<avx2::I4>;
+      csr_f32 = wide ? avx512::csr_dot<avx512::F32> : avx2::csr_dot<avx2::F32>;
+      csr_i8 = wide ? avx512::csr_dot<avx512::I8> : avx2::csr_dot<avx2::I8>;
+      csr_i4 = wide ? avx512::csr_dot<avx512::I4> : avx2::csr_dot<avx2::I4>;
     }
 #endif
   }
@@ -181,20 +204,14 @@ void dense_rows(const Weight& w, const float* xs, std::size_t n, const StoreRow&
 
 inline float csr_dot(const Weight& w, std::size_t r, const float* x) {
   const std::size_t k0 = w.row_ptr[r], k1 = w.row_ptr[r + 1];
-  float sum = 0.0f;
+  const std::uint16_t* idx = w.col_idx.data();
   switch (w.precision) {
     case Precision::kInt8:
-      for (std::size_t k = k0; k < k1; ++k)
-        sum += float(w.q8[k]) * x[w.col_idx[k]];
-      return w.scales[r] * sum;
+      return w.scales[r] * kKernels.csr_i8(w.q8.data(), idx, k0, k1, x);
     case Precision::kInt4:
-      for (std::size_t k = k0; k < k1; ++k)
-        sum += nibble(w.q4.data(), k) * x[w.col_idx[k]];
-      return w.scales[r] * sum;
+      return w.scales[r] * kKernels.csr_i4(w.q4.data(), idx, k0, k1, x);
     default:
-      for (std::size_t k = k0; k < k1; ++k)
-        sum += w.f32[k] * x[w.col_idx[k]];
-      return sum;
+      return kKernels.csr_f32(w.f32.data(), idx, k0, k1, x);
   }
 }
 

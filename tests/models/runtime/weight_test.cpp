@@ -48,13 +48,21 @@ TEST(Weight, MatmulEqualsMatvecBitForBit) {
   for (const std::size_t cols : {std::size_t(37), std::size_t(40)}) {
     const std::size_t rows = 13;
     // int4 per channel, in groups of 8 and 6 (column tails inside groups) and of 5 (odd: groups
-    // start on odd columns, which the portable kernel handles).
-    const std::pair<Precision, std::size_t> kinds[] = {
-        {Precision::kFp32, 0}, {Precision::kInt8, 0}, {Precision::kInt4, 0},
-        {Precision::kInt4, 8}, {Precision::kInt4, 6}, {Precision::kInt4, 5}};
-    for (const auto& [precision, group] : kinds) {
-      const auto w =
-          quantize(dense_weight(rows, cols, random_values(rows * cols, 1)), precision, group);
+    // start on odd columns, which the portable kernel handles); CSR (60 % pruned: rows of
+    // uneven length, int4 rows starting on odd values) in every precision.
+    struct Kind {
+      Precision precision;
+      std::size_t group;
+      bool csr;
+    };
+    const Kind kinds[] = {
+        {Precision::kFp32, 0, false}, {Precision::kInt8, 0, false}, {Precision::kInt4, 0, false},
+        {Precision::kInt4, 8, false}, {Precision::kInt4, 6, false}, {Precision::kInt4, 5, false},
+        {Precision::kFp32, 0, true},  {Precision::kInt8, 0, true},  {Precision::kInt4, 0, true}};
+    for (const auto& [precision, group, csr] : kinds) {
+      const auto dense = dense_weight(rows, cols, random_values(rows * cols, 1));
+      const auto w = csr ? quantize(prune_magnitude(dense, 0.6), precision)
+                         : quantize(dense, precision, group);
       for (std::size_t n = 1; n <= 11; ++n) {
         const auto x = random_values(n * cols, 2);
         std::vector<float> batched(n * rows), single(rows);
