@@ -16,8 +16,8 @@
 namespace erg::models::runtime {
 namespace {
 
-// Where the fp32 kernel puts the dot of stored row s with token t: y[t * stride + row], with
-// the kept-row mapping of a row-pruned weight and the bias when there are any.
+// Where the matmul kernel puts the (scaled) dot of stored row s with token t: y[t * stride + row],
+// with the kept-row mapping of a row-pruned weight and the bias when there are any.
 struct StoreRow {
   float* y;
   std::size_t stride;
@@ -192,7 +192,8 @@ void dense_rows(const Weight& w, const float* xs, std::size_t n, const StoreRow&
       return;
     case Precision::kInt4: {
       const Scales sc{w.scales.data(), w.groups(), w.groups() == 1 ? w.cols : w.group_size};
-      // The vector kernel unpacks int4 from even columns; odd groups take the portable one.
+      // The vector kernel unpacks int4 from even columns; odd group sizes take the portable
+      // kernel (row by row, much slower).
       const auto kernel = sc.group_cols % 2 == 0 || sc.groups == 1 ? kKernels.i4 : rows_i4_portable;
       kernel(w.q4.data(), w.row_bytes_q4(), stored, w.cols, xs, n, sc, store);
       return;
@@ -224,7 +225,10 @@ void dot_rows(const float* x, const float* rows, std::size_t stride, std::size_t
 }
 
 void matmul(const Weight& w, In x, Out y, const Probe& probe) {
-  const std::size_t n = w.cols == 0 ? 0 : x.data.size() / w.cols;
+  // Tokens: from x, or from y for a weight without columns (its outputs are the bias).
+  const std::size_t n = w.cols != 0   ? x.data.size() / w.cols
+                        : w.rows != 0 ? y.data.size() / w.rows
+                                      : 0;
   if (x.data.size() != n * w.cols || y.data.size() != n * w.rows) {
     throw Error("matmul shapes: x has " + std::to_string(x.data.size()) + ", y has " +
                     std::to_string(y.data.size()) + " values for a " + std::to_string(w.rows) +

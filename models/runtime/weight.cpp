@@ -245,7 +245,7 @@ Weight quantize(const Weight& in, Precision precision, std::size_t group_size) {
   if (precision == Precision::kInt8 && gs != in.cols)
     throw Error("int8 uses one scale per output channel; group_size applies to int4", label(in));
   w.group_size = gs;
-  const std::size_t groups = (in.cols + gs - 1) / gs;
+  const std::size_t groups = gs == 0 ? 1 : (in.cols + gs - 1) / gs;  // gs 0: no columns
   const std::size_t rows = in.stored_rows();
   if (precision == Precision::kInt8)
     w.q8.resize(rows * in.cols);

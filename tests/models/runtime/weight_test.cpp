@@ -43,43 +43,65 @@ TEST(Weight, MatvecMatchesHandComputedValues) {
 }
 
 // Every batch size up to 11 (the kernel's blocks of 1-5 tokens and their groupings), with row
-// and column counts that leave tails for every row block and for the 8-column chunks.
+// and column counts that leave tails for every row block and for the 8-column chunks, and 125
+// rows (more than one 120-row chunk of the batched path).
 TEST(Weight, MatmulEqualsMatvecBitForBit) {
-  for (const std::size_t cols : {std::size_t(37), std::size_t(40)}) {
-    const std::size_t rows = 13;
-    // int4 per channel, in groups of 8 and 6 (column tails inside groups) and of 5 (odd: groups
-    // start on odd columns, which the portable kernel handles); CSR (60 % pruned: rows of
-    // uneven length, int4 rows starting on odd values) in every precision.
-    struct Kind {
-      Precision precision;
-      std::size_t group;
-      bool csr;
-    };
-    const Kind kinds[] = {
-        {Precision::kFp32, 0, false}, {Precision::kInt8, 0, false}, {Precision::kInt4, 0, false},
-        {Precision::kInt4, 8, false}, {Precision::kInt4, 6, false}, {Precision::kInt4, 5, false},
-        {Precision::kFp32, 0, true},  {Precision::kInt8, 0, true},  {Precision::kInt4, 0, true}};
-    for (const auto& [precision, group, csr] : kinds) {
-      const auto dense = dense_weight(rows, cols, random_values(rows * cols, 1));
-      const auto w = csr ? quantize(prune_magnitude(dense, 0.6), precision)
-                         : quantize(dense, precision, group);
-      for (std::size_t n = 1; n <= 11; ++n) {
-        const auto x = random_values(n * cols, 2);
-        std::vector<float> batched(n * rows), single(rows);
-        matmul(w, x, batched);
-        for (std::size_t t = 0; t < n; ++t) {
-          const auto xt = std::span(x).subspan(t * cols, cols);
-          matvec(w, In(xt), single);
-          const auto ref = reference_matvec(w.dequantized(), rows, cols,
-                                            std::vector<float>(xt.begin(), xt.end()));
-          for (std::size_t r = 0; r < rows; ++r)
-            ASSERT_NEAR(single[r], ref[r], 1e-4) << "group " << group << " r " << r;
-          for (std::size_t r = 0; r < rows; ++r)
-            ASSERT_EQ(batched[t * rows + r], single[r])
-                << "group " << group << " n " << n << " t " << t << " r " << r;
+  // int4 per channel, in groups of 8 and 6 (column tails inside groups) and of 5 (odd: groups
+  // start on odd columns, which the portable kernel handles); row-pruned int8 and int4; CSR
+  // (60 % pruned: rows of uneven length, int4 rows starting on odd values; 97 %: empty rows) in
+  // every precision.
+  enum class Format { kDense, kRows, kCsr };
+  struct Kind {
+    Precision precision;
+    std::size_t group;
+    Format format;
+    double prune;
+  };
+  const Kind kinds[] = {
+      {Precision::kFp32, 0, Format::kDense, 0},  {Precision::kInt8, 0, Format::kDense, 0},
+      {Precision::kInt4, 0, Format::kDense, 0},  {Precision::kInt4, 8, Format::kDense, 0},
+      {Precision::kInt4, 6, Format::kDense, 0},  {Precision::kInt4, 5, Format::kDense, 0},
+      {Precision::kInt8, 0, Format::kRows, 0.3}, {Precision::kInt4, 8, Format::kRows, 0.3},
+      {Precision::kFp32, 0, Format::kCsr, 0.6},  {Precision::kInt8, 0, Format::kCsr, 0.6},
+      {Precision::kInt4, 0, Format::kCsr, 0.6},  {Precision::kInt4, 0, Format::kCsr, 0.97}};
+  for (const std::size_t rows : {std::size_t(13), std::size_t(125)}) {
+    for (const std::size_t cols : {std::size_t(37), std::size_t(40)}) {
+      for (const auto& [precision, group, format, prune] : kinds) {
+        const auto dense =
+            dense_weight(rows, cols, random_values(rows * cols, 1), random_values(rows, 7));
+        const auto w = format == Format::kCsr ? quantize(prune_magnitude(dense, prune), precision)
+                       : format == Format::kRows
+                           ? quantize(prune_rows(dense, prune), precision, group)
+                           : quantize(dense, precision, group);
+        const auto deq = w.dequantized();
+        for (std::size_t n = 0; n <= 11; ++n) {
+          const auto x = random_values(n * cols, 2);
+          std::vector<float> batched(n * rows), single(rows);
+          matmul(w, x, batched);
+          for (std::size_t t = 0; t < n; ++t) {
+            const auto xt = std::span(x).subspan(t * cols, cols);
+            matvec(w, In(xt), single);
+            auto ref = reference_matvec(deq, rows, cols, std::vector<float>(xt.begin(), xt.end()));
+            for (std::size_t r = 0; r < rows; ++r) {
+              ASSERT_NEAR(single[r], ref[r] + w.bias[r], 1e-4) << "group " << group << " r " << r;
+              ASSERT_EQ(batched[t * rows + r], single[r])
+                  << "group " << group << " n " << n << " t " << t << " r " << r;
+            }
+          }
         }
       }
     }
+  }
+}
+
+// A weight without columns: every output is its bias, in every precision.
+TEST(Weight, NoColumnsGivesTheBias) {
+  const auto w32 = dense_weight(3, 0, {}, {1.0f, -2.0f, 0.5f});
+  for (auto precision : {Precision::kFp32, Precision::kInt8, Precision::kInt4}) {
+    const auto w = quantize(w32, precision);
+    std::vector<float> y(3, 9.0f);
+    matvec(w, In(std::span<const float>()), y);
+    EXPECT_EQ(y, (std::vector<float>{1.0f, -2.0f, 0.5f}));
   }
 }
 
