@@ -4,6 +4,7 @@
 #include <iostream>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "cli/arg_parser.hpp"
 #include "cli/json_output.hpp"
@@ -50,8 +51,9 @@ nlohmann::json wer_json(const models::asr::TestSetResult& r) {
           {"joiner_invocations", r.joiner_invocations}};
 }
 
-int run_eval(RnntModel& model, const std::string& dir, std::size_t beam, float blank_penalty,
-             bool json) {
+int run_eval(std::span<RnntModel* const> models, const std::string& dir, std::size_t beam,
+             float blank_penalty, bool json) {
+  const RnntModel& model = *models[0];
   const auto utts = models::asr::read_test_set(dir);
   const std::pair<std::string, DecodeOptions> runs[] = {
       {"greedy", DecodeOptions::greedy(4).with_blank_penalty(blank_penalty)},
@@ -67,7 +69,7 @@ int run_eval(RnntModel& model, const std::string& dir, std::size_t beam, float b
               << (model.variant().empty() ? "fp32" : model.variant().to_string()) << ") on " << dir
               << " (" << utts.size() << " utterances)\n";
   for (const auto& [name, options] : runs) {
-    const auto r = models::asr::evaluate_test_set(model, utts, options);
+    const auto r = models::asr::evaluate_test_set(models, utts, options);
     body[name] = wer_json(r);
     if (json) continue;
     std::cout << "\n" << name << ":\n";
@@ -110,6 +112,9 @@ int run_asr(std::span<const std::string> args) {
               "decoding.blank_penalty in its JSON, else 0)")
       .option("chunk-ms", "MS", "push audio in chunks of MS milliseconds (default 320)")
       .option("eval", "DIR", "print WER per voice, greedy and beam, over the test set in DIR")
+      .option("threads", "N",
+              "--eval: decode on N threads, one model copy each (default 1; same WER, and RTF "
+              "still sums per-utterance decode times)")
       .flag("partials", "print the partial transcript after every chunk")
       .flag("json", "print JSON")
       .positionals("FILE", 0, -1, "audio files to transcribe");
@@ -138,8 +143,17 @@ int run_asr(std::span<const std::string> args) {
       parsed.get_double("blank-penalty", double(model.config().blank_penalty));
   if (!std::isfinite(blank_penalty))
     throw UsageError("--blank-penalty must be a finite number", "erg run asr");
-  if (parsed.has("eval"))
-    return run_eval(model, *parsed.get("eval"), beam > 0 ? beam : 4, float(blank_penalty), json);
+  if (parsed.has("eval")) {
+    const long threads = parsed.get_long("threads", 1);
+    if (threads <= 0) throw UsageError("--threads must be a positive integer", "erg run asr");
+    std::vector<RnntModel> copies;
+    copies.reserve(std::size_t(threads - 1));  // the pointers below must stay valid
+    std::vector<RnntModel*> models{&model};
+    for (long k = 1; k < threads; ++k)
+      models.push_back(&copies.emplace_back(RnntModel::load(path, variant)));
+    return run_eval(models, *parsed.get("eval"), beam > 0 ? beam : 4, float(blank_penalty), json);
+  }
+  if (parsed.has("threads")) throw UsageError("--threads applies to --eval", "erg run asr");
 
   const DecodeOptions options = (beam > 0 ? DecodeOptions::beam_search(std::size_t(beam))
                                           : DecodeOptions::greedy(std::size_t(max_symbols)))

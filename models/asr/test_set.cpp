@@ -1,9 +1,12 @@
 #include "models/asr/test_set.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/error.hpp"
 #include "models/asr/audio_file.hpp"
@@ -71,22 +74,62 @@ double TestSetResult::heldout_mean_wer() const {
 
 TestSetResult evaluate_test_set(RnntModel& model, const std::vector<TestUtterance>& utterances,
                                 const DecodeOptions& options) {
+  RnntModel* const one[] = {&model};
+  return evaluate_test_set(one, utterances, options);
+}
+
+TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
+                                const std::vector<TestUtterance>& utterances,
+                                const DecodeOptions& options) {
+  if (models.empty()) throw Error("no model to evaluate with", "evaluate_test_set");
+  // Each worker decodes whole utterances on its own model (a model holds one stream's state);
+  // results are gathered in listing order, so the outcome never depends on the thread count.
+  struct Outcome {
+    std::string hyp;
+    double audio_s = 0.0, decode_s = 0.0;
+    RecognizerStats stats;
+    std::exception_ptr error;
+  };
+  std::vector<Outcome> outcomes(utterances.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&](RnntModel& model) {
+    StreamingRecognizer recognizer(model, options);
+    for (std::size_t i = next++; i < utterances.size(); i = next++) {
+      Outcome& o = outcomes[i];
+      try {
+        const Audio audio = load_asr_audio(utterances[i].file);
+        const auto start = std::chrono::steady_clock::now();
+        o.hyp = recognizer.recognize(audio.samples);
+        o.decode_s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        o.audio_s = audio.duration_s();
+        o.stats = recognizer.stats();
+      } catch (...) {
+        o.error = std::current_exception();
+      }
+    }
+  };
+  const std::size_t workers = std::min(models.size(), std::max<std::size_t>(1, utterances.size()));
+  std::vector<std::thread> threads;
+  for (std::size_t k = 1; k < workers; ++k)
+    threads.emplace_back(work, std::ref(*models[k]));
+  work(*models[0]);
+  for (auto& t : threads)
+    t.join();
+
   TestSetResult result;
-  StreamingRecognizer recognizer(model, options);
-  for (const auto& u : utterances) {
-    const Audio audio = load_asr_audio(u.file);
-    const auto start = std::chrono::steady_clock::now();
-    const std::string hyp = recognizer.recognize(audio.samples);
-    result.decode_s +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.audio_s += audio.duration_s();
-    const auto s = recognizer.stats();
-    result.encoder_invocations += s.encoder_invocations;
-    result.predictor_invocations += s.predictor_invocations;
-    result.joiner_invocations += s.joiner_invocations;
-    result.groups[u.heldout ? u.voice : std::string(kTrainVoices)].add(u.text, hyp);
-    result.all.add(u.text, hyp);
-    result.hypotheses.push_back(hyp);
+  for (std::size_t i = 0; i < utterances.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    if (o.error) std::rethrow_exception(o.error);  // the first failure in listing order
+    const auto& u = utterances[i];
+    result.decode_s += o.decode_s;
+    result.audio_s += o.audio_s;
+    result.encoder_invocations += o.stats.encoder_invocations;
+    result.predictor_invocations += o.stats.predictor_invocations;
+    result.joiner_invocations += o.stats.joiner_invocations;
+    result.groups[u.heldout ? u.voice : std::string(kTrainVoices)].add(u.text, o.hyp);
+    result.all.add(u.text, o.hyp);
+    result.hypotheses.push_back(o.hyp);
   }
   return result;
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,12 @@ inline constexpr const char* kTrainVoices = "train_voices";
 
 // Recognizes every utterance (whole file pushed, streaming path) and scores it.
 TestSetResult evaluate_test_set(RnntModel& model, const std::vector<TestUtterance>& utterances,
+                                const DecodeOptions& options);
+// The same on one thread per model (the models loaded alike): utterances are shared out, and the
+// result is identical to one model's. decode_s stays the sum of per-utterance decode times.
+// Rethrows the first failing utterance's error, in listing order.
+TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
+                                const std::vector<TestUtterance>& utterances,
                                 const DecodeOptions& options);
 
 }  // namespace erg::models::asr

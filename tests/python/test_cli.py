@@ -164,3 +164,18 @@ def test_run_asr_eval_without_held_out_voices_says_so(erg_bin, tmp_path):
                        "--eval", str(tmp_path)).stdout)
     assert j["greedy"]["heldout_mean_wer_percent"] is None
     assert j["greedy"]["groups"]["train_voices"]["utterances"] == 3
+
+
+def test_run_asr_eval_threads(erg_bin, tmp_path):
+    testset = os.path.join(os.path.dirname(__file__), "..", "fixtures", "asr", "testset")
+    args = ["run", "asr", "--model", "asr-lstm", "--beam", "2", "--json", "--eval", testset]
+    one = json.loads(run(erg_bin, *args).stdout)
+    two = json.loads(run(erg_bin, *args, "--threads", "2").stdout)
+    for run_name in ("greedy", "beam2"):
+        assert two[run_name]["groups"] == one[run_name]["groups"]
+        assert two[run_name]["joiner_invocations"] == one[run_name]["joiner_invocations"]
+    bad = run(erg_bin, *args, "--threads", "0")
+    assert bad.returncode == 2 and "--threads must be a positive integer" in bad.stderr
+    wav = os.path.join(testset, "test-000003.flac")
+    bad = run(erg_bin, "run", "asr", "--model", "asr-lstm", "--threads", "2", wav)
+    assert bad.returncode == 2 and "--threads applies to --eval" in bad.stderr

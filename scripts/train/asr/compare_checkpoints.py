@@ -22,7 +22,8 @@ from tune_blank_penalty import ROOT, dev_testset  # noqa: E402
 
 def evaluate(erg, weights, testset):
     out = subprocess.run([erg, "run", "asr", "--model", weights, "--eval", testset, "--beam", "4",
-                          "--json"], check=True, capture_output=True, text=True).stdout
+                          "--threads", str(os.cpu_count() or 1), "--json"],
+                         check=True, capture_output=True, text=True).stdout
     d = json.loads(out)
     return {"greedy": d["greedy"]["overall_wer_percent"], "beam4": d["beam4"]["overall_wer_percent"]}
 

@@ -52,7 +52,8 @@ def main():
         n = dev_testset(args.data, tmp)
         for p in GRID:
             out = subprocess.run([args.erg, "run", "asr", "--model", weights, "--eval", tmp,
-                                  "--beam", "4", "--blank-penalty", str(p), "--json"],
+                                  "--beam", "4", "--blank-penalty", str(p), "--json",
+                                  "--threads", str(os.cpu_count() or 1)],
                                  check=True, capture_output=True, text=True).stdout
             d = json.loads(out)
             results[p] = {"greedy": round(d["greedy"]["overall_wer_percent"], 3),

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <string>
 
+#include "core/error.hpp"
 #include "models/asr/rnnt_decoder.hpp"
 #include "models/asr/rnnt_model.hpp"
 #include "models/asr/test_set.hpp"
@@ -63,6 +64,34 @@ TEST_P(RnntWer, TestSetWerFp32AndInt8) {
   // Per-channel int8 stays within one WER point of fp32 over the whole set (issue 4; measured:
   // lstm identical, emformer +0.5 points held-out mean).
   EXPECT_LE(std::abs(r8.all.wer() - r32.all.wer()), 0.01);
+}
+
+// Two models on two threads share out the utterances; the result equals one model's.
+TEST(RnntTestSet, ThreadedEvaluationEqualsOneModel) {
+  if (!testing::shipped("lstm")) GTEST_SKIP() << "no shipped asr-lstm";
+  auto utts = read_test_set(test_set_dir());
+  utts.resize(30);
+  auto a = RnntModel::load(model_path("lstm"));
+  auto b = RnntModel::load(model_path("lstm"));
+  const auto options = DecodeOptions::beam_search(2);
+  const auto one = evaluate_test_set(a, utts, options);
+  RnntModel* const both[] = {&a, &b};
+  const auto two = evaluate_test_set(both, utts, options);
+  EXPECT_EQ(two.hypotheses, one.hypotheses);
+  EXPECT_EQ(two.all.totals().substitutions, one.all.totals().substitutions);
+  EXPECT_EQ(two.all.totals().deletions, one.all.totals().deletions);
+  EXPECT_EQ(two.joiner_invocations, one.joiner_invocations);
+  EXPECT_EQ(two.encoder_invocations, one.encoder_invocations);
+  EXPECT_DOUBLE_EQ(two.audio_s, one.audio_s);
+
+  // A missing file's error comes back from whichever thread met it.
+  utts[17].file = utts[17].file.parent_path() / "no-such-utterance.flac";
+  try {
+    evaluate_test_set(both, utts, options);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no-such-utterance.flac"), std::string::npos) << e.what();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(ShippedModels, RnntWer, ::testing::Values(kBounds[0], kBounds[1]),
