@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -92,7 +93,9 @@ TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
   };
   std::vector<Outcome> outcomes(utterances.size());
   std::atomic<std::size_t> next{0};
-  auto work = [&](RnntModel& model) {
+  std::mutex setup_mutex;
+  std::exception_ptr setup_error;  // a worker that could not start
+  auto decode_shared_out = [&](RnntModel& model) {
     StreamingRecognizer recognizer(model, options);
     for (std::size_t i = next++; i < utterances.size(); i = next++) {
       Outcome& o = outcomes[i];
@@ -109,13 +112,22 @@ TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
       }
     }
   };
+  auto work = [&](RnntModel& model) {
+    try {
+      decode_shared_out(model);
+    } catch (...) {
+      const std::lock_guard lock(setup_mutex);
+      if (!setup_error) setup_error = std::current_exception();
+    }
+  };
   const std::size_t workers = std::min(models.size(), std::max<std::size_t>(1, utterances.size()));
-  std::vector<std::thread> threads;
-  for (std::size_t k = 1; k < workers; ++k)
-    threads.emplace_back(work, std::ref(*models[k]));
-  work(*models[0]);
-  for (auto& t : threads)
-    t.join();
+  {
+    std::vector<std::jthread> threads;  // joined on every way out of this scope
+    for (std::size_t k = 1; k < workers; ++k)
+      threads.emplace_back(work, std::ref(*models[k]));
+    work(*models[0]);
+  }
+  if (setup_error) std::rethrow_exception(setup_error);
 
   TestSetResult result;
   for (std::size_t i = 0; i < utterances.size(); ++i) {
