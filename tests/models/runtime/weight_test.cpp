@@ -46,8 +46,9 @@ TEST(Weight, MatvecMatchesHandComputedValues) {
 // and column counts that leave tails for every row block and for the 8-column chunks, and 125
 // rows (more than one 120-row chunk of the batched path).
 TEST(Weight, MatmulEqualsMatvecBitForBit) {
-  // int4 per channel, in groups of 8 and 6 (column tails inside groups) and of 5 (odd: groups
-  // start on odd columns, which the portable kernel handles); row-pruned int8 and int4; CSR
+  // int4 per channel, in groups of 8 and 16 (scaled in registers; 37 columns leave a partial
+  // last group with a tail), of 6 (column tails inside groups) and of 5 (odd: groups start on odd
+  // columns, which the portable kernel handles); row-pruned int8 and int4; CSR
   // (60 % pruned: rows of uneven length, int4 rows starting on odd values; 97 %: empty rows) in
   // every precision.
   enum class Format { kDense, kRows, kCsr };
@@ -61,9 +62,10 @@ TEST(Weight, MatmulEqualsMatvecBitForBit) {
       {Precision::kFp32, 0, Format::kDense, 0},  {Precision::kInt8, 0, Format::kDense, 0},
       {Precision::kInt4, 0, Format::kDense, 0},  {Precision::kInt4, 8, Format::kDense, 0},
       {Precision::kInt4, 6, Format::kDense, 0},  {Precision::kInt4, 5, Format::kDense, 0},
-      {Precision::kInt8, 0, Format::kRows, 0.3}, {Precision::kInt4, 8, Format::kRows, 0.3},
-      {Precision::kFp32, 0, Format::kCsr, 0.6},  {Precision::kInt8, 0, Format::kCsr, 0.6},
-      {Precision::kInt4, 0, Format::kCsr, 0.6},  {Precision::kInt4, 0, Format::kCsr, 0.97}};
+      {Precision::kInt4, 16, Format::kDense, 0}, {Precision::kInt8, 0, Format::kRows, 0.3},
+      {Precision::kInt4, 8, Format::kRows, 0.3}, {Precision::kFp32, 0, Format::kCsr, 0.6},
+      {Precision::kInt8, 0, Format::kCsr, 0.6},  {Precision::kInt4, 0, Format::kCsr, 0.6},
+      {Precision::kInt4, 0, Format::kCsr, 0.97}};
   for (const std::size_t rows : {std::size_t(13), std::size_t(125)}) {
     for (const std::size_t cols : {std::size_t(37), std::size_t(40)}) {
       for (const auto& [precision, group, format, prune] : kinds) {
