@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "models/llm/byte_tokenizer.hpp"
 #include "models/llm/perplexity.hpp"
+#include "models/runtime/variant.hpp"
 #include "tests/models/llm/tiny_model.hpp"
 
 namespace erg::models::llm {
@@ -64,6 +65,34 @@ TEST(Generator, GreedySelfSpeculationIsByteIdenticalToAutoregressiveForEveryEAnd
     }
     EXPECT_GT(accepted, 0u);
     EXPECT_LT(accepted, drafted);
+  }
+}
+
+// Quantized and pruned weights take other kernels (int8, int4 with scale groups, CSR); greedy
+// self-speculation must stay lossless on each.
+TEST(Generator, GreedySelfSpeculationIsLosslessOnCompressedWeights) {
+  const auto tiny = write_tiny_model("spec_q", 23, testing::tiny_config(), 0.3f, 0.1f);
+  const ByteTokenizer tok;
+  for (const char* v :
+       {"llm.layer:bits=8;llm.head:bits=8", "llm.layer:bits=4,group=16;llm.head:bits=4",
+        "llm.layer:prune=0.5;llm.head:bits=8"}) {
+    auto model = LlamaModel::load(tiny.path, runtime::Variant::parse(v));
+    for (const auto& text : kPrompts) {
+      const auto prompt = tok.encode_prompt(text);
+      GenerateOptions ar;
+      ar.max_new_tokens = 32;
+      ar.stop_at_eos = false;
+      const auto reference = generate(model, prompt, ar);
+      for (std::size_t e = 1; e < tiny.config.n_layers; ++e)
+        for (std::size_t d : {1, 3, 6}) {
+          auto opt = ar;
+          opt.strategy = Strategy::kSelfSpeculative;
+          opt.exit_layer = e;
+          opt.speculations = d;
+          ASSERT_EQ(generate(model, prompt, opt).tokens, reference.tokens)
+              << v << " E=" << e << " d=" << d << " '" << text << "'";
+        }
+    }
   }
 }
 
