@@ -131,7 +131,10 @@ PowerPmu read_power_pmu(const fs::path& sys_root) {
     PowerPmuEvent event;
     event.name = name;
     const auto where = file.string();
-    for (auto term : split(required(file), ',')) {
+    // Named: split's views point into it (a temporary in the range expression would be gone
+    // before the loop body ran).
+    const std::string terms = required(file);
+    for (auto term : split(terms, ',')) {
       const auto eq = term.find('=');
       const auto key = std::string(term.substr(0, eq));
       const auto value =
