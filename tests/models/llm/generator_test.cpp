@@ -19,6 +19,14 @@ using testing::write_tiny_model;
 const std::vector<std::string> kPrompts{"", "The quick brown fox", "In the beginning God",
                                         "hacker: n. ", "Q: why?\nA:"};
 
+// Greedy, autoregressive, exactly `n` new tokens.
+GenerateOptions greedy_tokens(std::size_t n) {
+  GenerateOptions o;
+  o.max_new_tokens = n;
+  o.stop_at_eos = false;
+  return o;
+}
+
 TEST(Generator, GreedySelfSpeculationIsByteIdenticalToAutoregressiveForEveryEAndD) {
   // Two models: deep layers at full strength (drafts often rejected) and deep layers damped
   // (drafts often accepted), so both the rejection and the bonus-token paths run.
@@ -29,9 +37,7 @@ TEST(Generator, GreedySelfSpeculationIsByteIdenticalToAutoregressiveForEveryEAnd
     std::size_t accepted = 0, drafted = 0;
     for (const auto& text : kPrompts) {
       const auto prompt = tok.encode_prompt(text);
-      GenerateOptions ar;
-      ar.max_new_tokens = 40;
-      ar.stop_at_eos = false;
+      const auto ar = greedy_tokens(40);
       const auto reference = generate(model, prompt, ar);
       ASSERT_EQ(reference.tokens.size(), 40u);
       for (std::size_t e = 1; e < tiny.config.n_layers; ++e) {
@@ -79,9 +85,7 @@ TEST(Generator, GreedySelfSpeculationIsLosslessOnCompressedWeights) {
     auto model = LlamaModel::load(tiny.path, runtime::Variant::parse(v));
     for (const auto& text : kPrompts) {
       const auto prompt = tok.encode_prompt(text);
-      GenerateOptions ar;
-      ar.max_new_tokens = 32;
-      ar.stop_at_eos = false;
+      const auto ar = greedy_tokens(32);
       const auto reference = generate(model, prompt, ar);
       for (std::size_t e = 1; e < tiny.config.n_layers; ++e)
         for (std::size_t d : {1, 3, 6}) {
