@@ -95,27 +95,24 @@ TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
   std::atomic<std::size_t> next{0};
   std::mutex setup_mutex;
   std::exception_ptr setup_error;  // a worker that could not start
-  auto decode_shared_out = [&](RnntModel& model) {
-    StreamingRecognizer recognizer(model, options);
-    for (std::size_t i = next++; i < utterances.size(); i = next++) {
-      Outcome& o = outcomes[i];
-      try {
-        const Audio audio = load_asr_audio(utterances[i].file);
-        const auto start = std::chrono::steady_clock::now();
-        o.hyp = recognizer.recognize(audio.samples);
-        o.decode_s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        o.audio_s = audio.duration_s();
-        o.stats = recognizer.stats();
-      } catch (...) {
-        o.error = std::current_exception();
-      }
-    }
-  };
   auto work = [&](RnntModel& model) {
     try {
-      decode_shared_out(model);
-    } catch (...) {
+      StreamingRecognizer recognizer(model, options);
+      for (std::size_t i = next++; i < utterances.size(); i = next++) {
+        Outcome& o = outcomes[i];
+        try {
+          const Audio audio = load_asr_audio(utterances[i].file);
+          const auto start = std::chrono::steady_clock::now();
+          o.hyp = recognizer.recognize(audio.samples);
+          o.decode_s =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          o.audio_s = audio.duration_s();
+          o.stats = recognizer.stats();
+        } catch (...) {
+          o.error = std::current_exception();
+        }
+      }
+    } catch (...) {  // the recognizer could not be set up
       const std::lock_guard lock(setup_mutex);
       if (!setup_error) setup_error = std::current_exception();
     }

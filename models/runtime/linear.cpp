@@ -192,9 +192,9 @@ void dense_rows(const Weight& w, const float* xs, std::size_t n, const StoreRow&
       return;
     case Precision::kInt4: {
       const Scales sc{w.scales.data(), w.groups(), w.groups() == 1 ? w.cols : w.group_size};
-      // The vector kernel unpacks int4 from even columns; odd group sizes take the portable
-      // kernel (row by row, much slower).
-      const auto kernel = sc.group_cols % 2 == 0 || sc.groups == 1 ? kKernels.i4 : rows_i4_portable;
+      // The vector kernel scales whole 8-column chunks per group; other group sizes take the
+      // portable kernel (row by row, much slower).
+      const auto kernel = sc.groups == 1 || sc.group_cols % 8 == 0 ? kKernels.i4 : rows_i4_portable;
       kernel(w.q4.data(), w.row_bytes_q4(), stored, w.cols, xs, n, sc, store);
       return;
     }

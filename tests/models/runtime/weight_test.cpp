@@ -47,8 +47,8 @@ TEST(Weight, MatvecMatchesHandComputedValues) {
 // rows (more than one 120-row chunk of the batched path).
 TEST(Weight, MatmulEqualsMatvecBitForBit) {
   // int4 per channel, in groups of 8 and 16 (scaled in registers; 37 columns leave a partial
-  // last group with a tail), of 6 (column tails inside groups) and of 5 (odd: groups start on odd
-  // columns, which the portable kernel handles); row-pruned int8 and int4; CSR
+  // last group with a tail) and of 6 and 5 (not a multiple of 8: the portable kernel, odd groups
+  // starting on odd columns); row-pruned int8 and int4; CSR
   // (60 % pruned: rows of uneven length, int4 rows starting on odd values; 97 %: empty rows) in
   // every precision.
   enum class Format { kDense, kRows, kCsr };
