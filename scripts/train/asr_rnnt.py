@@ -134,6 +134,14 @@ def train(args, log):
 
     state = {"step": 0, "phase": 1, "phase2_step": 0, "train_s": 0.0, "phase1_s": 0.0,
              "best_wer": 1e9, "history": []}
+    if args.init_from:
+        # Fine-tune shipped weights: their frontend statistics replace the corpus's, and the
+        # run starts in phase 2 (the CTC head is not exported, so it starts untrained).
+        from asr import export
+        export.load_exported(model, args.init_from)
+        state["phase"] = 2
+        state["init_from"] = args.init_from
+        log("initialized from", args.init_from)
     last = os.path.join(args.work, "last.pt")
     if os.path.exists(last) and not args.fresh:
         ck = torch.load(last)
@@ -174,10 +182,10 @@ def train(args, log):
             if state["phase"] == 2 and len(aug_caches) < args.aug_copies and \
                     state["step"] % 25 == 0:
                 k = len(aug_caches) + 1
-                prefix = os.path.join(args.data, "feats", f"train_m80_c{k}")
+                prefix = D.cache_prefix(args.data, "train", k, 80, args.aug_recipe)
                 if args.build_aug or os.path.exists(prefix + ".idx.npy"):
                     aug_caches.append(D.FeatCache(D.build_cache(
-                        args.data, "train", k, 80, args.seed, args.jobs)))
+                        args.data, "train", k, 80, args.seed, args.jobs, args.aug_recipe)))
                     log(f"using augmented feature copy {k}")
             p2 = state["phase2_step"]
             if state["phase"] == 1:
@@ -199,15 +207,20 @@ def train(args, log):
                     lr = args.resume_lr * (args.lr_final / args.resume_lr) ** frac
                 else:
                     lr = args.lr * (args.lr_final / args.lr) ** prog
+                if args.init_from:
+                    lr *= min(1.0, (p2 + 1) / args.warmup)   # a fresh optimizer on old weights
                 aug = min(1.0, p2 / args.aug_rampup)
             for g in opt.param_groups:
                 g["lr"] = lr
             feats = []
             for i in batch:
                 if aug > 0 and aug_caches and rng.random() < aug * args.aug_prob:
-                    feats.append(aug_caches[int(rng.integers(len(aug_caches)))].get(i))
+                    f = aug_caches[int(rng.integers(len(aug_caches)))].get(i)
                 else:
-                    feats.append(clean.get(i))
+                    f = clean.get(i)
+                if aug > 0 and rng.random() < aug * args.tempo_prob:
+                    f = D.tempo(f, rng.uniform(1.0 - args.tempo_range, 1.0 + args.tempo_range))
+                feats.append(f)
             x, xl = D.pad(feats)
             if aug > 0:
                 D.vtlp(x, rng, aug * args.vtlp_prob, args.vtlp_warp)
@@ -298,6 +311,14 @@ def main():
     ap.add_argument("--vtlp-prob", type=float, default=0.0,
                     help="share of utterances given a vocal-tract-length warp (phase 2)")
     ap.add_argument("--vtlp-warp", type=float, default=0.12, help="max VTLP factor change")
+    ap.add_argument("--aug-recipe", choices=["basic", "room"], default="basic",
+                    help="augmented copies: basic (augment) or room (augment_room: reverb, "
+                         "colouring, band-limiting, 5-20 dB noise)")
+    ap.add_argument("--tempo-prob", type=float, default=0.0,
+                    help="share of utterances time-stretched in the feature domain (phase 2)")
+    ap.add_argument("--tempo-range", type=float, default=0.15, help="max tempo factor change")
+    ap.add_argument("--init-from", default="",
+                    help="start from exported weights (models/weights/asr-<enc>.safetensors)")
     ap.add_argument("--max-frames", type=int, default=10000, help="padded 10 ms frames/batch")
     ap.add_argument("--clip", type=float, default=5.0)
     ap.add_argument("--dev-utts", type=int, default=150)
@@ -330,8 +351,12 @@ def main():
     if args.prepare_only:
         for split, copies in (("train", [0]), ("dev", [0]), ("test", [0]),
                               ("train", range(1, args.aug_copies + 1))):
+            if not os.path.exists(os.path.join(args.data, f"{split}.tsv")):
+                log(f"no {split}.tsv; skipped")
+                continue
             for c in copies:
-                log("feature cache", D.build_cache(args.data, split, c, 80, args.seed, args.jobs))
+                log("feature cache", D.build_cache(args.data, split, c, 80, args.seed, args.jobs,
+                                                   args.aug_recipe))
         return
     if not args.no_train:
         train(args, log)

@@ -1,9 +1,11 @@
 """Features, transcripts and batching for the ASR trainer.
 
 Reads the corpus written by scripts/data/asr/make_corpus.py (<data>/<split>.tsv and WAVs).
-Writes feature caches under <data>/feats/: <split>_c<k>.npy (float16 fbank frames of every
-utterance, concatenated) and <split>_c<k>.idx.npy (int64 offsets, N + 1), where copy k = 0 is
-the clean audio and k >= 1 an augmented copy (scripts/data/asr/augment.py, seed-determined).
+Writes feature caches under <data>/feats/: <split>_m80_c<k>.npy (float16 fbank frames of every
+utterance, concatenated) and <split>_m80_c<k>.idx.npy (int64 offsets, N + 1), where copy k = 0 is
+the clean audio and k >= 1 an augmented copy (scripts/data/asr/augment.py, seed-determined;
+recipe "basic" is augment(), recipe "room" is augment_room() and its caches are named
+<split>_m80_room<k>).
 """
 import multiprocessing as mp
 import os
@@ -53,27 +55,35 @@ def char_ids(text):
 
 
 def _feat_job(args):
-    paths, copy, seed, n_mels = args
+    paths, copy, seed, n_mels, recipe = args
     torch.set_num_threads(1)
     out = []
     for i, p in paths:
         x = read_wav(p)
-        if copy > 0:
+        if copy > 0 and recipe == "room":
+            x = augment.augment_room(x, np.random.default_rng([seed, 1000 + copy, i]))
+        elif copy > 0:
             x = augment.augment(x, np.random.default_rng([seed, copy, i]), 1.0)
         out.append(fbank(x, n_mels).numpy().astype(np.float16))
     return out
 
 
-def build_cache(data_dir, split, copy, n_mels=80, seed=1234, jobs=2):
+def cache_prefix(data_dir, split, copy, n_mels=80, recipe="basic"):
+    kind = "room" if recipe == "room" and copy > 0 else "c"
+    return os.path.join(data_dir, "feats", f"{split}_m{n_mels}_{kind}{copy}")
+
+
+def build_cache(data_dir, split, copy, n_mels=80, seed=1234, jobs=2, recipe="basic"):
     """Compute (or reuse) the feature cache for one split and copy; returns its prefix."""
     d = os.path.join(data_dir, "feats")
     os.makedirs(d, exist_ok=True)
-    prefix = os.path.join(d, f"{split}_m{n_mels}_c{copy}")
+    prefix = cache_prefix(data_dir, split, copy, n_mels, recipe)
     if os.path.exists(prefix + ".idx.npy"):
         return prefix
     rows = read_tsv(os.path.join(data_dir, f"{split}.tsv"))
     items = [(i, r["path"]) for i, r in enumerate(rows)]
-    chunks = [(items[s:s + 200], copy, seed, n_mels) for s in range(0, len(items), 200)]
+    chunks = [(items[s:s + 200], copy, seed, n_mels, recipe)
+              for s in range(0, len(items), 200)]
     feats = []
     with mp.Pool(jobs) as pool:
         for part in pool.imap(_feat_job, chunks):
@@ -179,3 +189,17 @@ def vtlp(x, rng, prob, max_warp, low_hz=20.0, high_hz=8000.0):
         xi = x[i]
         x[i] = xi[:, j0] * (1.0 - w) + xi[:, j1] * w
     return x
+
+
+def tempo(feat, factor):
+    """Time-stretch fbank frames by linear interpolation: duration / factor, spectra (and so
+    pitch and formants) unchanged, unlike speed perturbation."""
+    t = feat.shape[0]
+    n = max(1, int(round(t / factor)))
+    if n == t:
+        return feat
+    pos = torch.linspace(0, t - 1, n)
+    j0 = pos.floor().long()
+    j1 = torch.clamp(j0 + 1, max=t - 1)
+    w = (pos - j0.float())[:, None]
+    return feat[j0] * (1 - w) + feat[j1] * w

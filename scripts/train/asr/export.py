@@ -49,16 +49,50 @@ def write_safetensors(path, tensors, metadata=None):
     os.replace(tmp, path)
 
 
+def export_name(key):
+    """A state_dict key's exported tensor name."""
+    n = key.replace("_l0", "").replace("encoder.inp.", "encoder.input.")
+    return n.replace("feat_mean", "frontend.mean").replace("feat_std", "frontend.std")
+
+
 def export_names(model):
     """state_dict -> exported tensor names (ctc_head, a training-only head, is dropped)."""
+    return {export_name(k): v.float() for k, v in model.state_dict().items()
+            if not k.startswith("ctc_head")}
+
+
+def read_safetensors(path):
+    """Minimal F32 safetensors reader (the format write_safetensors writes): name -> tensor."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        data = f.read()
     out = {}
-    for k, v in model.state_dict().items():
-        if k.startswith("ctc_head"):
+    for name, h in header.items():
+        if name == "__metadata__":
             continue
-        n = k.replace("_l0", "").replace("encoder.inp.", "encoder.input.")
-        n = n.replace("feat_mean", "frontend.mean").replace("feat_std", "frontend.std")
-        out[n] = v.float()
+        if h["dtype"] != "F32":
+            raise ValueError(f"{path}: tensor {name}: dtype {h['dtype']}, expected F32")
+        a, b = h["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(data[a:b], "<f4").copy()).reshape(h["shape"])
     return out
+
+
+def load_exported(model, path):
+    """Load exported weights into a model built with the same config (inverse of export_names);
+    the training-only CTC head keeps its initialization."""
+    tensors = read_safetensors(path)
+    state = model.state_dict()
+    names = {k: export_name(k) for k in state if not k.startswith("ctc_head")}
+    missing = [n for k, n in names.items() if n not in tensors]
+    if missing:
+        raise ValueError(f"{path}: missing tensors {missing[:5]}")
+    for k, n in names.items():
+        if tuple(tensors[n].shape) != tuple(state[k].shape):
+            raise ValueError(f"{path}: {n} has shape {tuple(tensors[n].shape)}, "
+                             f"expected {tuple(state[k].shape)}")
+        state[k] = tensors[n]
+    model.load_state_dict(state)
 
 
 def load_model(ckpt_path, sp):
