@@ -156,6 +156,10 @@ def train(args, log):
         os.replace(path + ".tmp", path)
 
     dev_idx = list(range(0, len(dev), max(1, len(dev) // args.dev_utts)))[: args.dev_utts]
+    if args.init_from and state["step"] == 0:
+        w, _ = evaluate(model, sp, dev, dev_rows, dev_idx)
+        state["history"].append({"step": 0, "min": 0.0, "dev_wer_greedy": w})
+        log(f"dev greedy WER of the initial weights {w:.2f}% ({len(dev_idx)} utts)")
     t_start = time.time() - state["train_s"]
     t_ckpt = time.time()
     t_eval = time.time()
@@ -351,8 +355,9 @@ def main():
     if args.prepare_only:
         for split, copies in (("train", [0]), ("dev", [0]), ("test", [0]),
                               ("train", range(1, args.aug_copies + 1))):
-            if not os.path.exists(os.path.join(args.data, f"{split}.tsv")):
-                log(f"no {split}.tsv; skipped")
+            tsv = os.path.join(args.data, f"{split}.tsv")
+            if not os.path.exists(tsv) or not D.read_tsv(tsv):
+                log(f"no {split} utterances; skipped")
                 continue
             for c in copies:
                 log("feature cache", D.build_cache(args.data, split, c, 80, args.seed, args.jobs,
