@@ -34,7 +34,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
   const TomlReader r(origin.string());
   r.reject_unknown(doc, "",
                    {"name", "description", "model", "workload", "hardware", "evaluator", "search",
-                    "axes", "runtime", "constraints", "metrics"});
+                    "axes", "runtime", "constraints", "metrics", "hypothesis"});
   ExperimentSpec spec;
   spec.file = origin;
   spec.name = r.string(doc, "", "name");
@@ -149,6 +149,13 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
       r.fail("metrics.energy_per", "is '" + spec.energy_unit + "' (expected audio_second or token)",
              m->get("energy_per"));
     }
+  }
+  if (const auto* h = r.table(doc, "", "hypothesis", false)) {
+    r.reject_unknown(*h, "hypothesis", {"first", "statement", "source"});
+    spec.hypothesis_first = r.string(*h, "hypothesis", "first");
+    spec.hypothesis_statement =
+        r.string(*h, "hypothesis", "statement", "compress " + spec.hypothesis_first + " first");
+    spec.hypothesis_source = r.string(*h, "hypothesis", "source", std::string{});
   }
   return spec;
 }

@@ -52,6 +52,13 @@ struct ExperimentSpec {
 
   std::vector<Constraint> constraints;
   std::string energy_unit;  // "audio_second" or "token"; empty: from the workload
+
+  // [hypothesis]: a claim the summary tests against the numbers, given as data so that no code
+  // names a component. first: the component a source says to compress first (empty: no claim);
+  // statement and source: the claim in words and where it comes from.
+  std::string hypothesis_first;
+  std::string hypothesis_statement;
+  std::string hypothesis_source;
 };
 
 // Loads and validates a spec; errors name the file, line, key and what was expected.
