@@ -137,7 +137,7 @@ TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
     result.predictor_invocations += o.stats.predictor_invocations;
     result.joiner_invocations += o.stats.joiner_invocations;
     result.groups[u.heldout ? u.voice : std::string(kTrainVoices)].add(u.text, o.hyp);
-    result.all.add(u.text, o.hyp);
+    result.per_utterance.push_back(result.all.add(u.text, o.hyp));
     result.hypotheses.push_back(o.hyp);
   }
   return result;

@@ -29,7 +29,8 @@ std::vector<TestUtterance> read_test_set(const std::filesystem::path& dir_or_tsv
 struct TestSetResult {
   std::map<std::string, WerAccumulator> groups;
   WerAccumulator all;
-  std::vector<std::string> hypotheses;  // per utterance, in listing order
+  std::vector<std::string> hypotheses;    // per utterance, in listing order
+  std::vector<WordErrors> per_utterance;  // per utterance, in listing order (for bootstraps)
   double audio_s = 0.0;
   double decode_s = 0.0;  // wall time of recognition (frontend included)
   std::uint64_t encoder_invocations = 0, predictor_invocations = 0, joiner_invocations = 0;
