@@ -140,8 +140,13 @@ FigureData sensitivity_data(const SweepResults& sweep) {
     for (const auto& s : p["steps"]) {
       if (candidates.empty() && s.contains("candidates")) {
         std::vector<json> c(s["candidates"].begin(), s["candidates"].end());
-        // The search's own ranking: lossless steps first by energy saved, then uJ per metric.
+        // The search's own ranking: the lowest sensitivity (metric lost per uJ saved) first;
+        // summaries from before erg recorded it: lossless steps by energy saved, then uJ per
+        // metric point.
         auto score = [](const json& x) {
+          if (x.contains("sensitivity")) {
+            return x["sensitivity"].is_object() ? -x["sensitivity"]["value"].get<double>() : -1e300;
+          }
           return x["ratio_uj_per_metric"].is_number() ? x["ratio_uj_per_metric"].get<double>()
                                                       : 1e300 + x.value("energy_saved_uj", 0.0);
         };
@@ -153,6 +158,7 @@ FigureData sensitivity_data(const SweepResults& sweep) {
                                 {"energy_saved_uj", x.value("energy_saved_uj", 0.0)},
                                 {"accuracy_delta", x.value("accuracy_delta", 0.0)},
                                 {"ratio_uj_per_metric", x.value("ratio_uj_per_metric", json())},
+                                {"sensitivity", x.value("sensitivity", json())},
                                 {"feasible", x.value("feasible", false)}});
         }
       }

@@ -89,6 +89,10 @@ table{border-collapse:collapse;font-size:.8em}th,td{border:1px solid #ccc;paddin
 th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}.scroll{overflow-x:auto}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}.note{background:#fff6e0;border-left:4px solid #e0a000;padding:.5em 1em})";
 
+constexpr const char* kNoFindings =
+    "This summary carries no per-component sensitivities or [hypothesis] verdicts (written by an "
+    "older erg, or a spec without a [hypothesis]); rerun the sweep to get them.";
+
 }  // namespace
 
 std::set<std::string> parse_formats(const std::string& text) {
@@ -117,6 +121,8 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
   // Tables.
   std::vector<Table> tables;
   std::vector<std::string> principles;
+  std::vector<std::string> findings;  // compression order and hypothesis verdicts
+  std::optional<Table> components;
   if (inputs.sweep) {
     tables.push_back(variant_table(*inputs.sweep));
     tables.push_back(preset_table(*inputs.sweep));
@@ -125,9 +131,22 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
     for (const auto& p : principles)
       pt.rows.push_back({Cell::of(p)});
     tables.push_back(std::move(pt));
+    findings = hypothesis_findings(*inputs.sweep);
+    auto ct = component_table(*inputs.sweep);
+    if (!ct.rows.empty()) components = ct;
   }
   if (!inputs.profiles.empty()) tables.push_back(profile_table(inputs.profiles));
   if (options.formats.count("csv")) {
+    // Shown in their own section of the report, so kept out of `tables`.
+    Table ht{"hypotheses", "Compression order and hypotheses", {"finding"}, {}};
+    for (const auto& f : findings)
+      ht.rows.push_back({Cell::of(f)});
+    for (const auto* t : {components ? &*components : nullptr, findings.empty() ? nullptr : &ht}) {
+      if (t == nullptr) continue;
+      std::ostringstream s;
+      write_csv(*t, s);
+      write_text(out_dir / "tables" / (t->name + ".csv"), s.str(), outcome);
+    }
     for (const auto& t : tables) {
       std::ostringstream s;
       write_csv(t, s);
@@ -184,6 +203,18 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
                         {"variants", inputs.sweep->rows.size()}};
     summary["presets"] = table_json(tables[1]);
     summary["principles"] = principles;
+    summary["hypothesis_findings"] = findings;
+    summary["components"] = components ? table_json(*components) : json::array();
+    json hypotheses = json::array();
+    for (const auto& p : s["per_preset"]) {
+      if (!p.contains("principle") && !p.contains("compression_order")) continue;
+      json h{{"model", s.value("model", "")}, {"preset", p.value("preset", "")}};
+      for (const char* key :
+           {"compression_order", "order_is_significant", "order_pairs", "principle", "uncertainty"})
+        if (p.contains(key)) h[key] = p[key];
+      hypotheses.push_back(h);
+    }
+    summary["hypotheses"] = hypotheses;
   }
   if (!inputs.profiles.empty()) {
     json profiles = json::array();
@@ -245,6 +276,18 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
         md << "- " << p << "\n";
       md << "\n";
     }
+    if (inputs.sweep) {
+      md << "## Compression order and hypotheses\n\n";
+      if (findings.empty()) md << "- " << kNoFindings << "\n";
+      for (const auto& f : findings)
+        md << "- " << f << "\n";
+      md << "\n";
+      if (components) {
+        md << "### " << components->title << "\n\n";
+        write_markdown(*components, md);
+        md << "\n";
+      }
+    }
     md << "## Figures\n\n";
     for (const auto& f : outcome.figures) {
       md << "### " << f.title << "\n\n";
@@ -284,6 +327,17 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
       for (const auto& p : principles)
         h << "<li>" << html_escape(p) << "</li>\n";
       h << "</ul>\n";
+    }
+    if (inputs.sweep) {
+      h << "<h2>Compression order and hypotheses</h2>\n<ul>\n";
+      if (findings.empty()) h << "<li>" << html_escape(kNoFindings) << "</li>\n";
+      for (const auto& f : findings)
+        h << "<li>" << html_escape(f) << "</li>\n";
+      h << "</ul>\n";
+      if (components) {
+        h << "<h3>" << html_escape(components->title) << "</h3>\n";
+        write_html(*components, h);
+      }
     }
     h << "<h2>Figures</h2>\n";
     for (const auto& f : outcome.figures) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sweep/experiment.hpp"
+#include "sweep/metric_delta.hpp"
 
 namespace erg::reports {
 namespace {
@@ -326,6 +327,182 @@ std::vector<std::string> design_principles(const SweepResults& sweep) {
                       "% less energy than the searched design: check its " + metric +
                       " before preferring the search.");
       }
+    }
+  }
+  return out;
+}
+
+}  // namespace erg::reports
+
+namespace erg::reports {
+namespace {
+
+std::string percent_text(const json& v) {
+  return v.is_number() ? fmt("%.1f", 100 * v.get<double>()) + " %" : std::string("n/a");
+}
+
+std::string interval_text(const json& s) {
+  if (!s.is_object() || !s["value"].is_number()) return "n/a";
+  std::string out = format_readable(s["value"].get<double>());
+  if (s["ci95"].is_array() && s["ci95"].size() == 2 && s["ci95"][0].is_number() &&
+      s["ci95"][1].is_number()) {
+    out += " [" + format_readable(s["ci95"][0].get<double>()) + ", " +
+           format_readable(s["ci95"][1].get<double>()) + "]";
+  }
+  return out;
+}
+
+std::string joined(const json& list, const std::string& sep) {
+  std::string out;
+  if (list.is_array())
+    for (const auto& x : list)
+      out += (out.empty() ? "" : sep) + (x.is_string() ? x.get<std::string>() : x.dump());
+  return out;
+}
+
+}  // namespace
+
+Table component_table(const SweepResults& sweep) {
+  const auto unit = sweep.energy_unit();
+  const auto metric = sweep.metric();
+  const auto model = sweep.summary.value("model", std::string());
+  const auto s_unit = sweep::sensitivity_unit(metric, unit);
+  Table t;
+  t.name = "components";
+  t.title =
+      "Components per model and preset: shares of the baseline, sensitivity (95 % CI) "
+      "and each compression step";
+  t.header = {"model",
+              "preset",
+              "component",
+              "parameter_share_percent",
+              "invocation_share_percent",
+              "energy_share_percent",
+              "energy_uj_per_" + unit};
+  if (!metric.empty()) {
+    t.header.insert(t.header.end(),
+                    {"sensitivity_" + s_unit, "sensitivity_ci95_low", "sensitivity_ci95_high",
+                     "steps", "energy_saved_uj_per_" + unit + "_per_step",
+                     metric + "_delta_per_step_ci95", "final_transform"});
+  }
+  for (const auto& p : sweep.summary["per_preset"]) {
+    if (!p.contains("components") || !p["components"].is_object()) continue;
+    for (const auto& [c, o] : p["components"].items()) {
+      auto pct = [&](const char* key) {
+        const auto v = number_at(o, key);
+        return v ? Cell::of(100 * *v) : Cell{};
+      };
+      std::vector<Cell> r{Cell::of(model),
+                          Cell::of(p.value("preset", std::string())),
+                          Cell::of(c),
+                          pct("parameter_share"),
+                          pct("invocation_share"),
+                          pct("energy_share")};
+      const auto e = number_at(o, "energy_uj_per_unit");
+      r.push_back(e ? Cell::of(*e) : Cell{});
+      if (!metric.empty()) {
+        const auto s = sweep::sensitivity_from_json(o.value("sensitivity", json()));
+        r.push_back(s ? Cell::of(s->value) : Cell{});
+        r.push_back(s ? Cell::of(s->low) : Cell{});
+        r.push_back(s ? Cell::of(s->high) : Cell{});
+        r.push_back(Cell::of(joined(o.value("transforms", json()), " -> ")));
+        std::string saved;
+        for (const auto& x : o.value("energy_saved_uj_per_step", json::array()))
+          saved += (saved.empty() ? "" : "; ") + format_exact(x.get<double>());
+        r.push_back(Cell::of(saved));
+        std::string deltas;
+        for (const auto& x : o.value(metric + "_delta_per_step", json::array()))
+          deltas += (deltas.empty() ? "" : "; ") + interval_text(x);
+        r.push_back(Cell::of(deltas));
+        r.push_back(Cell::of(o.value("final_transform", std::string())));
+      }
+      t.rows.push_back(std::move(r));
+    }
+  }
+  return t;
+}
+
+std::vector<std::string> hypothesis_findings(const SweepResults& sweep) {
+  const auto model = sweep.summary.value("model", std::string());
+  const auto unit = sweep::sensitivity_unit(sweep.metric(), sweep.energy_unit());
+  std::vector<std::string> out;
+  // The claim under test, once: every preset's principle carries the same spec's [hypothesis].
+  for (const auto& p : sweep.summary["per_preset"]) {
+    if (!p.contains("principle") || p["principle"].value("hypothesis", std::string()).empty())
+      continue;
+    const auto source = p["principle"].value("source", std::string());
+    out.push_back("Hypothesis under test: \"" + p["principle"]["hypothesis"].get<std::string>() +
+                  "\"" + (source.empty() ? std::string() : " (" + source + ")") + ".");
+    break;
+  }
+  for (const auto& p : sweep.summary["per_preset"]) {
+    const auto preset = p.value("preset", std::string());
+    const auto where = model + " x " + preset;
+    const json none = json::object();
+    const auto& comps = p.contains("components") ? p["components"] : none;
+    // The order and whether the intervals support it.
+    if (p.contains("compression_order")) {
+      const auto& order = p["compression_order"];
+      const auto arrow = joined(order, " → ");
+      if (order.empty()) {
+        out.push_back("On " + where + ", no component was compressed within the budget.");
+      } else if (order.size() == 1) {
+        out.push_back("On " + where + ", only " + arrow +
+                      " was compressed: there is no order to test.");
+      } else if (p.value("order_is_significant", false)) {
+        out.push_back("On " + where + ", the order " + arrow +
+                      " is statistically supported: each component's 95 % sensitivity interval "
+                      "lies wholly below the next one's (first candidate table).");
+      } else if (p.contains("uncertainty") &&
+                 p["uncertainty"].value("basis", std::string()) == "point estimates") {
+        out.push_back("On " + where + ", the order " + arrow +
+                      " is not statistically supported: the rows carry no per-utterance error "
+                      "counts, so there are no confidence intervals (point estimates only).");
+      } else {
+        std::string sentence =
+            "On " + where + ", the order " + arrow + " is not statistically supported";
+        for (const auto& pair : p.value("order_pairs", json::array())) {
+          if (pair.value("apart", false)) continue;
+          const auto a = pair["first"].get<std::string>(), b = pair["second"].get<std::string>();
+          sentence +=
+              ": the sensitivity CIs of " + a + " and " + b + " overlap (" +
+              interval_text(comps.contains(a) ? comps[a].value("sensitivity", json()) : json()) +
+              " vs " +
+              interval_text(comps.contains(b) ? comps[b].value("sensitivity", json()) : json()) +
+              " " + unit + ")";
+          break;
+        }
+        out.push_back(sentence + ".");
+      }
+    }
+    if (!p.contains("principle")) continue;
+    const auto& pr = p["principle"];
+    const auto verdict = pr.value("verdict", std::string("untested"));
+    // The numbers behind it: every component's shares and sensitivity.
+    std::string numbers;
+    for (const auto& [c, o] : comps.items()) {
+      numbers += (numbers.empty() ? "" : "; ") + c + " " +
+                 percent_text(o.value("parameter_share", json())) + " of parameters, " +
+                 percent_text(o.value("invocation_share", json())) + " of invocations, " +
+                 percent_text(o.value("energy_share", json())) + " of modeled energy";
+      if (o.contains("sensitivity") && !o["sensitivity"].is_null())
+        numbers += ", sensitivity " + interval_text(o["sensitivity"]) + " " + unit;
+    }
+    if (verdict != "untested" || p.contains("compression_order")) {
+      out.push_back("Compress " + pr.value("claimed_first", std::string()) + " first, on " + where +
+                    ": " + verdict + ": " + pr.value("reason", std::string()) + "." +
+                    (numbers.empty() ? std::string() : " Baseline figures: " + numbers + "."));
+    }
+    if (pr.contains("energy_premise")) {
+      const auto& e = pr["energy_premise"];
+      const auto holds = e.value("holds", json());
+      out.push_back(
+          "Energy premise on " + where + " (" + e.value("statement", std::string()) + "): " +
+          (holds.is_boolean() ? (holds.get<bool>() ? "holds" : "does not hold")
+                              : std::string("untested")) +
+          ": " + e.value("reason", std::string()) + "." +
+          (verdict == "untested" && !numbers.empty() ? " Baseline figures: " + numbers + "."
+                                                     : std::string()));
     }
   }
   return out;

@@ -20,6 +20,14 @@ Table preset_table(const SweepResults& sweep);
 // Short sentences generated from the summary's numbers.
 std::vector<std::string> design_principles(const SweepResults& sweep);
 
+// One row per model x preset x component from the summary's per-component figures: shares of
+// parameters, invocations and modeled energy, the sensitivity with its 95 % interval, and what
+// each compression step saved and cost. No rows for summaries written before erg recorded them.
+Table component_table(const SweepResults& sweep);
+// Per preset: whether the compression order is statistically supported, and the verdict on the
+// spec's [hypothesis] with the numbers behind it (including its energy premise).
+std::vector<std::string> hypothesis_findings(const SweepResults& sweep);
+
 // Components as the tables and figures show them: every name, or, when a model has more than
 // kMaxShownComponents, each rolled up to its first two dotted parts (llm.layer.5 -> llm.layer).
 inline constexpr std::size_t kMaxShownComponents = 8;

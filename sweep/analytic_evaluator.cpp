@@ -20,7 +20,7 @@ class AnalyticEvaluator final : public Evaluator {
     const auto run = recorded(workload, variant, runtime);
     const auto stats = simulator::simulate_analytic(preset.hierarchy, *run->sink);
     const auto report = simulator::compute_energy(preset.energy, stats);
-    return energy_metrics(workload, run->result, report);
+    return energy_metrics(workload, run->result, report, stats);
   }
 
  private:

@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "core/bootstrap.hpp"
 #include "core/counting_sink.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
@@ -83,6 +84,20 @@ class AsrWorkload final : public ModelWorkload {
                     {"predictor_invocations", r.predictor_invocations},
                     {"joiner_invocations", r.joiner_invocations},
                     {"weight_bytes", model.weight_bytes()}};
+    // Per-utterance counts (integers, listing order) so that any two rows on this test set can
+    // be compared by a paired bootstrap, and the WER's own interval. Both are deterministic.
+    std::vector<std::uint64_t> errors, words;
+    std::vector<double> errors_d, words_d;
+    for (const auto& u : r.per_utterance) {
+      errors.push_back(u.errors());
+      words.push_back(u.reference_words);
+      errors_d.push_back(static_cast<double>(u.errors()));
+      words_d.push_back(static_cast<double>(u.reference_words));
+    }
+    const auto ci = bootstrap_ratio(errors_d, words_d);
+    result.detail = {{"utterance_errors", errors},
+                     {"utterance_words", words},
+                     {"wer_ci95", {100.0 * ci.low, 100.0 * ci.high}}};
     return result;
   }
 

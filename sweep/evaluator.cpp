@@ -1,7 +1,10 @@
 #include "sweep/evaluator.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/units.hpp"
+#include "simulator/line_request.hpp"
 
 namespace erg::sweep {
 
@@ -13,7 +16,8 @@ std::unique_ptr<Evaluator> make_evaluator(const std::string& name) {
 }
 
 nlohmann::json energy_metrics(const ModelWorkload& workload, const WorkloadResult& result,
-                              const simulator::EnergyReport& report) {
+                              const simulator::EnergyReport& report,
+                              const simulator::HierarchyStats& stats) {
   const auto components = workload.components();
   nlohmann::json breakdown = nlohmann::json::object();
   auto bucket_of = [&](const std::string& name) -> std::string {
@@ -33,6 +37,13 @@ nlohmann::json energy_metrics(const ModelWorkload& workload, const WorkloadResul
     row["mac"] = row.value("mac", 0.0) + c.mac_energy_pj;
     row["total"] = row.value("total", 0.0) + c.total_energy_pj;
   }
+  nlohmann::json invocations = nlohmann::json::object();
+  for (const auto& c : report.components) {
+    const auto slot = simulator::component_slot(c.component);
+    const std::uint64_t n = slot < stats.invocations.size() ? stats.invocations[slot] : 0;
+    auto& v = invocations[bucket_of(c.name)];
+    v = std::max(v.is_null() ? std::uint64_t{0} : v.get<std::uint64_t>(), n);
+  }
   const std::string unit = workload.energy_unit();
   const double per = unit == "token" ? result.tokens : result.audio_seconds;
   nlohmann::json m{
@@ -44,12 +55,15 @@ nlohmann::json energy_metrics(const ModelWorkload& workload, const WorkloadResul
       {"energy_unit", unit},
       {"energy_per_unit_uj", per > 0 ? units::pj_to_uj(report.total_energy_pj) / per : 0.0},
       {"breakdown_pj", breakdown},
+      {"invocations_by_component", invocations},
       {"accuracy", result.accuracy},
       {"stats", result.stats},
       {"audio_seconds", result.audio_seconds},
       {"tokens", result.tokens},
       {"host_time_s", result.host_time_s}};
   if (result.audio_seconds > 0) m["rtf"] = result.host_time_s / result.audio_seconds;
+  for (const auto& [k, v] : result.detail.items())
+    m[k] = v;
   return m;
 }
 

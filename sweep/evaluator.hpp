@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "simulator/energy_model.hpp"
+#include "simulator/hierarchy_stats.hpp"
 #include "simulator/preset.hpp"
 #include "sweep/model_workload.hpp"
 
@@ -30,9 +31,13 @@ std::unique_ptr<Evaluator> make_trace_evaluator();
 std::unique_ptr<Evaluator> make_rapl_evaluator();
 
 // The metrics row shared by the simulator-backed evaluators: accuracy, stats, energy totals,
-// energy per unit (audio second or token) and the component x level breakdown, rolled up to
-// the workload's components. Every energy is labeled modeled.
+// energy per unit (audio second or token), the component x level breakdown and the invocations
+// of each component, both rolled up to the workload's components, and the workload's detail.
+// Every energy is labeled modeled. A rolled-up component's invocations are those of its most
+// called part: calls nest (asr.encoder around asr.encoder.layer.3), so a sum would count one
+// call several times.
 nlohmann::json energy_metrics(const ModelWorkload& workload, const WorkloadResult& result,
-                              const simulator::EnergyReport& report);
+                              const simulator::EnergyReport& report,
+                              const simulator::HierarchyStats& stats);
 
 }  // namespace erg::sweep

@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "sweep/experiment.hpp"
+#include "sweep/hypothesis.hpp"
 #include "sweep/pareto.hpp"
 
 namespace erg::sweep {
@@ -72,6 +73,13 @@ nlohmann::json summarize_rows(ExperimentContext& context, const std::vector<nloh
   auto rows = all;
   std::sort(rows.begin(), rows.end(),
             [](const auto& a, const auto& b) { return a["key"] < b["key"]; });
+  // With a [hypothesis], each preset's baseline shares and the claim's energy premise. Weight
+  // bytes are the preset-independent uncompressed model's, asked once.
+  std::map<std::string, std::uint64_t> weight_bytes;
+  if (!spec.hypothesis_first.empty()) {
+    for (const auto& c : context.components())
+      weight_bytes[c] = context.workload().weight_bytes(c, models::runtime::Variant{});
+  }
   nlohmann::json per_preset = nlohmann::json::array();
   for (const auto& preset : spec.presets) {
     std::vector<nlohmann::json> mine;
@@ -95,6 +103,16 @@ nlohmann::json summarize_rows(ExperimentContext& context, const std::vector<nloh
     if (baseline != nullptr) {
       entry["baseline"] = brief_row(*baseline, metric);
       limit = context.accuracy_limit(*baseline);
+      if (!spec.hypothesis_first.empty()) {
+        entry["components"] = component_shares(*baseline, context.components(), weight_bytes);
+        auto principle =
+            first_choice_verdict(spec, {}, nlohmann::json::array(), false, entry["components"]);
+        principle["verdict"] = "untested";
+        principle["reason"] =
+            "a grid sweep searches no compression order; only the claim's "
+            "energy premise is tested";
+        entry["principle"] = principle;
+      }
     } else if (!spec.constraints.empty()) {
       throw Error(
           "constraints need the uncompressed baseline in the sweep (an empty transform "

@@ -20,6 +20,10 @@ struct WorkloadResult {
   double tokens = 0.0;           // normalizer for energy per token
   double host_time_s = 0.0;      // wall time of the run on this host (RTF, tokens/s)
   nlohmann::json stats = nlohmann::json::object();  // invocations, acceptance, ...
+  // Extra metrics copied into the row as they are: per-unit counts that let two rows on the same
+  // test set be compared by a paired bootstrap ("utterance_errors", "utterance_words", listing
+  // order) and the metric's own interval ("wer_ci95": [low, high]).
+  nlohmann::json detail = nlohmann::json::object();
 };
 
 // A model driven by a workload: the thing a sweep evaluates under many variants. One

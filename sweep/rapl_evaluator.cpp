@@ -37,6 +37,8 @@ class RaplEvaluator final : public Evaluator {
                      {"audio_seconds", result.audio_seconds},
                      {"tokens", result.tokens},
                      {"host_time_s", result.host_time_s}};
+    for (const auto& [k, v] : result.detail.items())
+      m[k] = v;
     return m;
   }
 };

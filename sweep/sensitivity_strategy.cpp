@@ -4,23 +4,29 @@
 
 #include "core/error.hpp"
 #include "sweep/experiment.hpp"
+#include "sweep/hypothesis.hpp"
+#include "sweep/metric_delta.hpp"
 #include "sweep/pareto.hpp"
 
 namespace erg::sweep {
 namespace {
 
 constexpr double kBytesPerMb = 1e6;
-// Scores of lossless steps start here, above any ratio a lossy step can reach.
-constexpr double kLossless = 1e200;
 
 // The sensitivity-guided greedy search for one preset (ARCHITECTURE.md, "Sweeps"):
-//  1. estimate each component's power sensitivity (energy saved per MB of weights removed) and
-//     accuracy sensitivity (metric lost per MB) by a finite difference: one more rung of its
-//     compression ladder;
-//  2. compress the component with the best power-to-accuracy ratio that keeps the constraint;
-//  3. pin components that now fit the preset's local memory, hottest first;
-//  4. stop when no step keeps the constraint.
-// Nothing here knows which component is which: the order comes out of the numbers.
+//  1. for each component, take one more rung of its compression ladder (a finite difference)
+//     and measure the energy saved, dE = E(current) - E(candidate) (modeled, deterministic),
+//     and the metric lost, dM = M(candidate) - M(current), with its paired-bootstrap 95 %
+//     interval over the test set's utterances;
+//  2. a step is feasible only when the upper end of its metric is within the constraint:
+//     M(base) + high(paired interval of M(candidate) - M(base)) <= limit;
+//  3. compress the feasible component with the lowest sensitivity s = dM / dE (metric points lost
+//     per uJ saved; ties: more energy saved), which stays finite when dM <= 0;
+//  4. pin components that now fit the preset's local memory, hottest first;
+//  5. stop when no feasible step saves energy.
+// Rows without per-utterance counts fall back to point estimates (zero-width intervals), and
+// the summary says so. Nothing here knows which component is which: the order comes out of the
+// numbers.
 class Search {
  public:
   Search(ExperimentContext& ctx, std::string preset, nlohmann::json runtime)
@@ -36,6 +42,7 @@ class Search {
 
   nlohmann::json run() {
     const auto base_row = ctx_.evaluate({state_}).front();
+    base_row_ = base_row;
     current_ = base_row;
     limit_ = ctx_.accuracy_limit(base_row);
     if (ctx_.spec().pin) pin_pass();
@@ -54,6 +61,7 @@ class Search {
         {"stop_reason", stop_reason_},
         {"local_memory_bytes", capacity_}};
     if (limit_) out["accuracy_limit"] = *limit_;
+    add_components(out, base_row);
     const double e0 = energy_of(base_row);
     if (e0 > 0) out["energy_saved_fraction"] = 1.0 - energy_of(current_) / e0;
     add_uniform(out);
@@ -62,9 +70,23 @@ class Search {
   }
 
  private:
+  // The upper end of the row's metric: the baseline's plus the upper bound of the paired
+  // interval of their difference.
+  double upper_bound(const MetricDelta& vs_base) const {
+    return accuracy_of(base_row_, metric_).value_or(0.0) + vs_base.high;
+  }
+
   bool feasible(const nlohmann::json& row) const {
-    const auto a = accuracy_of(row, metric_);
-    return !limit_ || (a && *a <= *limit_);
+    if (!accuracy_of(row, metric_)) return false;
+    return !limit_ || upper_bound(metric_delta(base_row_, row, metric_)) <= *limit_;
+  }
+
+  void note(const MetricDelta& d) {
+    if (d.paired) {
+      paired_units_ = d.units;
+    } else {
+      point_estimates_ = true;
+    }
   }
 
   std::uint64_t bytes(const std::string& component, const DesignPoint& p) const {
@@ -87,59 +109,128 @@ class Search {
     }
     const auto rows = ctx_.evaluate(points);
     const double e_cur = energy_of(current_);
-    const double a_cur = accuracy_of(current_, metric_).value_or(0.0);
+    const auto unit = sensitivity_unit(metric_, ctx_.workload().energy_unit());
     nlohmann::json table = nlohmann::json::array();
     int chosen = -1;
-    double chosen_score = -std::numeric_limits<double>::infinity();
+    std::optional<Sensitivity> chosen_s;
+    double chosen_energy = 0.0;
+    std::vector<MetricDelta> deltas;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const double d_energy = e_cur - energy_of(rows[i]);
-      const double d_acc = accuracy_of(rows[i], metric_).value_or(0.0) - a_cur;
+      const auto vs_current = metric_delta(current_, rows[i], metric_);
+      const auto vs_base = metric_delta(base_row_, rows[i], metric_);
+      note(vs_current);
+      note(vs_base);
+      deltas.push_back(vs_current);
+      const double d_acc = vs_current.value;
       const double d_bytes = static_cast<double>(bytes(names[i], state_)) -
                              static_cast<double>(bytes(names[i], points[i]));
       const double mb = d_bytes / kBytesPerMb;
-      const bool ok = feasible(rows[i]);
+      const double upper = upper_bound(vs_base);
+      const bool ok = accuracy_of(rows[i], metric_) && (!limit_ || upper <= *limit_);
+      const auto s = sensitivity_of(vs_current, d_energy);
       nlohmann::json entry{{"component", names[i]},
                            {"transform", points[i].transforms[names[i]]},
                            {"energy_saved_uj", d_energy},
                            {"accuracy_delta", d_acc},
+                           {metric_ + "_delta", delta_json(vs_current)},
+                           {metric_ + "_delta_vs_base", delta_json(vs_base)},
+                           {metric_ + "_upper_bound", upper},
+                           {"sensitivity", sensitivity_json(s, unit)},
+                           {"power_to_accuracy",
+                            s ? power_to_accuracy_json(vs_current, d_energy) : nlohmann::json()},
                            {"weight_bytes_removed", d_bytes},
                            {"power_sensitivity_uj_per_mb", mb > 0 ? d_energy / mb : 0.0},
                            {"accuracy_sensitivity_per_mb", mb > 0 ? d_acc / mb : 0.0},
                            {"feasible", ok}};
-      // Power-to-accuracy ratio. A step that loses no accuracy ranks above every lossy one,
-      // and among those by the energy it saves.
-      double score = 0.0;
-      if (d_acc <= 0.0) {
-        entry["ratio_uj_per_metric"] = nullptr;
-        score = kLossless + d_energy;
-      } else {
-        score = d_energy / d_acc;
-        entry["ratio_uj_per_metric"] = score;
-      }
+      entry["ratio_uj_per_metric"] = d_acc > 0.0 ? nlohmann::json(d_energy / d_acc) : nullptr;
       table.push_back(entry);
-      if (ok && d_energy > 0 && (chosen < 0 || score > chosen_score)) {
+      if (!ok || !s) continue;
+      if (chosen < 0 || s->value < chosen_s->value ||
+          (s->value == chosen_s->value && d_energy > chosen_energy)) {
         chosen = static_cast<int>(i);
-        chosen_score = score;
+        chosen_s = s;
+        chosen_energy = d_energy;
       }
     }
+    if (first_table_.is_null()) first_table_ = table;
     if (chosen < 0) {
-      stop_reason_ = limit_ ? "no further step saves energy within the accuracy constraint"
+      stop_reason_ = limit_ ? "no further step saves energy with the upper end of its " + metric_ +
+                                  " interval within the accuracy constraint"
                             : "no further step saves energy";
       steps_.push_back({{"action", "stop"}, {"candidates", table}});
       return false;
     }
-    const auto& c = names[static_cast<std::size_t>(chosen)];
+    const auto k = static_cast<std::size_t>(chosen);
+    const auto& c = names[k];
     ++level_[c];
-    state_ = points[static_cast<std::size_t>(chosen)];
-    current_ = rows[static_cast<std::size_t>(chosen)];
+    state_ = points[k];
+    current_ = rows[k];
     if (std::find(order_.begin(), order_.end(), c) == order_.end()) order_.push_back(c);
+    auto& record = per_component_[c];
+    record["transforms"].push_back(state_.transforms[c]);
+    record["energy_saved_uj_per_step"].push_back(chosen_energy);
+    record[metric_ + "_delta_per_step"].push_back(delta_json(deltas[k]));
     steps_.push_back({{"action", "compress"},
                       {"component", c},
                       {"transform", state_.transforms[c]},
                       {"energy_per_unit_uj", energy_of(current_)},
                       {metric_, accuracy_of(current_, metric_).value_or(0.0)},
+                      {"energy_saved_uj", chosen_energy},
+                      {metric_ + "_delta", delta_json(deltas[k])},
+                      {"sensitivity", table[k]["sensitivity"]},
                       {"candidates", table}});
     return true;
+  }
+
+  // Per component: its sensitivity in the first candidate table (the figure order significance
+  // compares), what each of its compression steps saved and cost, and its baseline shares.
+  void add_components(nlohmann::json& out, const nlohmann::json& base_row) {
+    const auto names = ctx_.components();
+    std::map<std::string, std::uint64_t> weight_bytes;
+    DesignPoint uncompressed;
+    for (const auto& c : names)
+      weight_bytes[c] = bytes(c, uncompressed);
+    auto components = component_shares(base_row, names, weight_bytes);
+    for (const auto& c : names) {
+      auto& o = components[c];
+      nlohmann::json sens = nullptr;
+      if (first_table_.is_array())
+        for (const auto& e : first_table_)
+          if (e["component"] == c) sens = e["sensitivity"];
+      o["sensitivity"] = sens;
+      const auto it = per_component_.find(c);
+      const nlohmann::json none = nlohmann::json::array();
+      for (const char* key : {"transforms", "energy_saved_uj_per_step"})
+        o[key] = it != per_component_.end() && it->second.contains(key) ? it->second[key] : none;
+      const auto delta_key = metric_ + "_delta_per_step";
+      o[delta_key] = it != per_component_.end() && it->second.contains(delta_key)
+                         ? it->second[delta_key]
+                         : none;
+      o["final_transform"] = state_.transforms[c];
+      o["pinned"] = state_.pinned.count(c) > 0;
+    }
+    const bool intervals = !point_estimates_;
+    out["compression_order"] = order_;
+    const auto significance = order_significance(order_, first_table_, intervals);
+    for (const auto& [k, v] : significance.items())
+      out[k] = v;
+    out["components"] = components;
+    out["uncertainty"] =
+        intervals ? nlohmann::json{{"basis", "paired bootstrap over utterances"},
+                                   {"units", paired_units_},
+                                   {"resamples", BootstrapOptions{}.resamples},
+                                   {"level", BootstrapOptions{}.level},
+                                   {"feasibility", "baseline " + metric_ +
+                                                       " + upper bound of the paired interval "
+                                                       "of (candidate - baseline) <= limit"}}
+                  : nlohmann::json{{"basis", "point estimates"},
+                                   {"reason",
+                                    "some rows carry no per-utterance error counts (stored by "
+                                    "an older erg, or a workload without them): intervals are "
+                                    "zero-width and nothing is statistically significant"}};
+    out["principle"] =
+        first_choice_verdict(ctx_.spec(), order_, first_table_, intervals, components);
   }
 
   void pin_pass() {
@@ -204,9 +295,10 @@ class Search {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       auto b = brief_row(rows[i], metric_);
       b["transform"] = rungs[i];
-      b["feasible"] = feasible(rows[i]);
+      const bool ok = feasible(rows[i]);
+      b["feasible"] = ok;
       levels.push_back(b);
-      if (feasible(rows[i]) && (!best || energy_of(rows[i]) < energy_of(*best))) best = &rows[i];
+      if (ok && (!best || energy_of(rows[i]) < energy_of(*best))) best = &rows[i];
     }
     out["uniform"] = levels;
     if (best != nullptr) {
@@ -241,6 +333,11 @@ class Search {
   std::map<std::string, int> level_;
   std::uint64_t capacity_ = 0;
   nlohmann::json current_;
+  nlohmann::json base_row_;
+  nlohmann::json first_table_;  // the first step's candidates: what significance compares
+  std::map<std::string, nlohmann::json> per_component_;
+  bool point_estimates_ = false;
+  std::size_t paired_units_ = 0;
   std::optional<double> limit_;
   std::vector<std::string> order_;
   nlohmann::json steps_ = nlohmann::json::array();
@@ -269,7 +366,16 @@ nlohmann::json run_sensitivity_strategy(ExperimentContext& context) {
   for (const auto& preset : context.spec().presets) {
     per_preset.push_back(Search(context, preset, runtime).run());
   }
-  return {{"per_preset", per_preset}};
+  nlohmann::json out{{"per_preset", per_preset}};
+  // The first preset's order, significance and per-component figures also at the top level,
+  // where a reader of a one-preset search looks for them; per_preset holds every preset's.
+  if (!per_preset.empty()) {
+    for (const char* key : {"compression_order", "order_is_significant", "order_pairs",
+                            "components", "principle", "uncertainty"})
+      if (per_preset[0].contains(key)) out[key] = per_preset[0][key];
+    out["top_level_preset"] = per_preset[0]["preset"];
+  }
+  return out;
 }
 
 }  // namespace erg::sweep

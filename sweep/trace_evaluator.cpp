@@ -14,8 +14,9 @@ class TraceEvaluator final : public Evaluator {
                           const nlohmann::json& runtime, const simulator::Preset& preset) override {
     simulator::Hierarchy hierarchy(preset.hierarchy);
     const auto result = workload.run(variant, runtime, &hierarchy);
-    const auto report = simulator::compute_energy(preset.energy, hierarchy.stats());
-    return energy_metrics(workload, result, report);
+    const auto stats = hierarchy.stats();
+    const auto report = simulator::compute_energy(preset.energy, stats);
+    return energy_metrics(workload, result, report, stats);
   }
 };
 

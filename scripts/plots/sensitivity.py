@@ -4,7 +4,9 @@
 Reads  --input: JSON written by `erg report` (figure_data/sensitivity.json):
        {"metric": str, "energy_unit": str, "presets": [{"preset": str,
        "candidates": [{"label": str, "energy_saved_uj": float, "accuracy_delta": float,
-                       "ratio_uj_per_metric": float|null, "feasible": bool}],
+                       "ratio_uj_per_metric": float|null, "feasible": bool,
+                       "sensitivity": {"value": float, "ci95": [lo, hi], "unit": str}|null
+                       (absent in older summaries)}],
        "path": [{"label": str, "energy_uj": float}]}]}
        candidates come from the first search step, ranked best first; path is the energy per
        unit after each accepted step (baseline first).
@@ -32,7 +34,12 @@ def main():
         left.set_yticklabels(labels, fontsize=9)
         for i, c in enumerate(cands[::-1]):
             r = c["ratio_uj_per_metric"]
-            note = "lossless" if r is None else f"{r:.3g} uJ per {data['metric']} unit"
+            sens = c.get("sensitivity")
+            if sens:
+                lo, hi = sens["ci95"]
+                note = f"s = {sens['value']:.3g} [{lo:.3g}, {hi:.3g}] {data['metric']} pt/uJ"
+            else:
+                note = "lossless" if r is None else f"{r:.3g} uJ per {data['metric']} unit"
             left.text(max(saved[i], 0), i, " " + note, va="center", fontsize=8)
         left.set_xlabel(f"energy saved (uJ per {unit})")
         left.set_title(f"{preset['preset']}: first-step ranking (green: within budget)")

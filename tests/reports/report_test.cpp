@@ -13,6 +13,7 @@
 #include "reports/figure_data.hpp"
 #include "reports/sweep_tables.hpp"
 #include "tests/reports/html_check.hpp"
+#include "tests/sweep/fake_search.hpp"
 
 namespace erg::reports {
 namespace {
@@ -279,6 +280,84 @@ TEST(ReportScriptFailure, ReportsTheScriptsStderr) {
             std::string::npos)
       << outcome.figures[0].missing_reason;
   EXPECT_FALSE(fs::exists(dir.path() / "out" / "report.html"));  // only md was asked for
+}
+
+// The order and hypothesis sections from freshly run searches on the hand-set fake
+// (tests/sweep/fake_search.hpp): in the overlapping case x.b's sensitivity interval contains
+// x.a's 0.0025 (derived there), in the separated case x.a's [0.0025] lies below x.b's [0.005].
+ReportOutcome fake_report(bool separated, const fs::path& dir) {
+  sweep::testing::run_fake(sweep::testing::fake_order_case(separated),
+                           sweep::testing::fake_spec("base + 2", "x.a"), dir / "sweep");
+  ReportOptions options;
+  options.plots = PlotRunner("/nonexistent/python3", data_root() / "scripts" / "plots", 10);
+  return write_report(load_report_inputs({dir / "sweep"}), dir / "report", options);
+}
+
+TEST(HypothesisReport, SaysWhenTheOrderIsNotStatisticallySupported) {
+  TempDir dir;
+  fake_report(false, dir.path());
+  const auto md = read(dir.path() / "report" / "report.md");
+  EXPECT_NE(md.find("the order x.a → x.b is not statistically supported: the sensitivity CIs of "
+                    "x.a and x.b overlap"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Compress x.a first, on fake x mobile-7nm-lpddr4x: not statistically "
+                    "supported: the search compressed x.a first"),
+            std::string::npos)
+      << md;
+  const auto html = read(dir.path() / "report" / "report.html");
+  EXPECT_NE(html.find("is not statistically supported: the sensitivity CIs of x.a and x.b overlap"),
+            std::string::npos);
+  EXPECT_TRUE(testing::check_html(html).ok());
+}
+
+TEST(HypothesisReport, ComponentTableAndVerdictCarryTheNumbers) {
+  TempDir dir;
+  const auto outcome = fake_report(true, dir.path());
+  const auto md = read(dir.path() / "report" / "report.md");
+  EXPECT_NE(md.find("the order x.a → x.b is statistically supported"), std::string::npos) << md;
+  EXPECT_NE(md.find(": holds: the search compressed x.a first"), std::string::npos) << md;
+  // The fake's baseline by hand: x.a 1000 of 10000 bytes, 900 of 1000 calls, 400 of 1200 uJ.
+  EXPECT_NE(md.find("x.a 10.0 % of parameters, 90.0 % of invocations, 33.3 % of modeled energy"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("Hypothesis under test: \"compress x.a first\"."), std::string::npos) << md;
+  EXPECT_NE(md.find("x.a takes 33.3 % of modeled energy with 10.0 % of parameters (3.3x its "
+                    "parameter share); the largest share is x.b's 66.7 %"),
+            std::string::npos)
+      << md;
+  const auto rows = read_csv(dir.path() / "report" / "tables" / "components.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("component"), "x.a");
+  EXPECT_NEAR(std::stod(rows[0].at("parameter_share_percent")), 10.0, 1e-9);
+  EXPECT_NEAR(std::stod(rows[0].at("invocation_share_percent")), 90.0, 1e-9);
+  EXPECT_NEAR(std::stod(rows[0].at("sensitivity_wer_points_per_uj_per_audio_second")), 0.0025,
+              1e-12);
+  EXPECT_EQ(rows[0].at("energy_saved_uj_per_audio_second_per_step"), "100");
+  EXPECT_EQ(rows[1].at("energy_saved_uj_per_audio_second_per_step"), "50");
+  const auto& hyp = outcome.summary["hypotheses"];
+  ASSERT_EQ(hyp.size(), 1u);
+  EXPECT_EQ(hyp[0]["principle"]["verdict"], "holds");
+  EXPECT_TRUE(hyp[0]["order_is_significant"].get<bool>());
+}
+
+// Summaries from before the per-component figures (the stored fixture) still report, and say
+// what is missing.
+TEST(HypothesisReport, OldSummariesStillReport) {
+  TempDir dir;
+  ReportOptions options;
+  options.plots = PlotRunner("/nonexistent/python3", data_root() / "scripts" / "plots", 10);
+  const auto sweep = load_sweep_results(fixtures() / "asr_design_search");
+  bool old = true;
+  for (const auto& p : sweep.summary["per_preset"])
+    old = old && !p.contains("components");
+  write_report(load_report_inputs({fixtures() / "asr_design_search"}), dir.path(), options);
+  const auto md = read(dir.path() / "report.md");
+  EXPECT_NE(md.find("## Compression order and hypotheses"), std::string::npos);
+  if (old) {
+    EXPECT_NE(md.find("carries no per-component sensitivities"), std::string::npos);
+    EXPECT_FALSE(fs::exists(dir.path() / "tables" / "components.csv"));
+  }
 }
 
 TEST(RunProcess, KillsAtTheTimeout) {
