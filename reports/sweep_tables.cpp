@@ -497,7 +497,7 @@ std::vector<std::string> hypothesis_findings(const SweepResults& sweep) {
       const auto& e = pr["energy_premise"];
       const auto holds = e.value("holds", json());
       out.push_back(
-          "Energy premise on " + where + " (" + e.value("statement", std::string()) + "): " +
+          "Energy premise on " + where + " (\"" + e.value("statement", std::string()) + "\"): " +
           (holds.is_boolean() ? (holds.get<bool>() ? "holds" : "does not hold")
                               : std::string("untested")) +
           ": " + e.value("reason", std::string()) + "." +
