@@ -1,13 +1,16 @@
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <span>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/arg_parser.hpp"
 #include "cli/json_output.hpp"
+#include "core/bootstrap.hpp"
 #include "core/component_registry.hpp"
 #include "core/counting_sink.hpp"
 #include "core/error.hpp"
@@ -16,12 +19,15 @@
 #include "models/asr/rnnt_model.hpp"
 #include "models/asr/streaming_recognizer.hpp"
 #include "models/asr/test_set.hpp"
+#include "models/asr/test_set_json.hpp"
 #include "reports/component_counts.hpp"
 
 namespace erg::cli {
 
 namespace {
 
+using erg::BootstrapOptions;
+using erg::Interval;
 using models::asr::DecodeOptions;
 using models::asr::RnntModel;
 
@@ -31,77 +37,125 @@ std::string percent(double fraction) {
   return s.str();
 }
 
-nlohmann::json wer_json(const models::asr::TestSetResult& r) {
-  nlohmann::json groups = nlohmann::json::object();
-  for (const auto& [name, acc] : r.groups)
-    groups[name] = {{"wer_percent", 100.0 * acc.wer()},
-                    {"utterances", acc.utterances()},
-                    {"reference_words", acc.totals().reference_words},
-                    {"substitutions", acc.totals().substitutions},
-                    {"deletions", acc.totals().deletions},
-                    {"insertions", acc.totals().insertions}};
-  return {{"groups", groups},
-          {"overall_wer_percent", 100.0 * r.all.wer()},
-          {"heldout_mean_wer_percent", 100.0 * r.heldout_mean_wer()},
-          {"audio_s", r.audio_s},
-          {"decode_s", r.decode_s},
-          {"rtf", r.audio_s > 0 ? r.decode_s / r.audio_s : 0.0},
-          {"encoder_invocations", r.encoder_invocations},
-          {"predictor_invocations", r.predictor_invocations},
-          {"joiner_invocations", r.joiner_invocations}};
+std::string interval_text(const Interval& i) {
+  if (i.resamples == 0) return "n/a";
+  return "[" + percent(i.low) + ", " + percent(i.high) + "]";
 }
 
-int run_eval(std::span<RnntModel* const> models, const std::string& dir, std::size_t beam,
-             float blank_penalty, bool json) {
+std::string variant_name(const RnntModel& model) {
+  return model.variant().empty() ? "fp32" : model.variant().to_string();
+}
+
+// Loads `threads` copies of the model (one stream each).
+struct ModelCopies {
+  std::vector<RnntModel> copies;
+  std::vector<RnntModel*> pointers;
+};
+void load_copies(ModelCopies& out, const std::filesystem::path& path,
+                 const models::runtime::Variant& variant, long threads) {
+  out.copies.reserve(std::size_t(threads));  // the pointers below must stay valid
+  for (long k = 0; k < threads; ++k)
+    out.pointers.push_back(&out.copies.emplace_back(RnntModel::load(path, variant)));
+}
+
+void print_table(const std::string& title, const models::asr::TestSetResult& r,
+                 const models::asr::WerSummary& w) {
+  std::cout << "\n" << title << ":\n";
+  std::cout << "  " << std::left << std::setw(28) << "group" << std::right << std::setw(8)
+            << "WER %" << std::setw(18) << "95% CI" << std::setw(7) << "utts" << std::setw(7)
+            << "words" << std::setw(5) << "S" << std::setw(5) << "D" << std::setw(5) << "I"
+            << "\n";
+  for (const auto& [group, acc] : r.groups)
+    std::cout << "  " << std::left << std::setw(28) << group << std::right << std::setw(8)
+              << percent(acc.wer()) << std::setw(18) << interval_text(w.groups.at(group).wer)
+              << std::setw(7) << acc.utterances() << std::setw(7) << acc.totals().reference_words
+              << std::setw(5) << acc.totals().substitutions << std::setw(5)
+              << acc.totals().deletions << std::setw(5) << acc.totals().insertions << "\n";
+  const auto& all = w.overall;
+  std::cout << "  WER " << percent(all.wer.value) << " % [95% CI "
+            << (all.wer.resamples == 0 ? "n/a"
+                                       : percent(all.wer.low) + ", " + percent(all.wer.high))
+            << "] (" << all.totals.reference_words << " words, " << all.utterances
+            << " utterances; S " << all.totals.substitutions << " D " << all.totals.deletions
+            << " I " << all.totals.insertions << ")\n";
+  const double heldout = r.heldout_mean_wer();
+  std::cout << "  held-out mean WER "
+            << (std::isnan(heldout) ? "n/a (no held-out voices)" : percent(heldout) + " %")
+            << ", overall " << percent(r.all.wer()) << " %, RTF " << std::setprecision(4)
+            << (r.audio_s > 0 ? r.decode_s / r.audio_s : 0.0) << " (" << std::setprecision(1)
+            << std::fixed << r.audio_s << " s audio)\n";
+  std::cout << std::defaultfloat;
+}
+
+struct EvalSettings {
+  std::string dir;
+  std::size_t beam = 4;
+  float blank_penalty = 0.0f;
+  BootstrapOptions bootstrap;
+  bool json = false;
+};
+
+// Scores `models` (and `compare`, when given: another variant, paired on the same utterances)
+// greedily and with beam search.
+int run_eval(std::span<RnntModel* const> models, std::span<RnntModel* const> compare,
+             const EvalSettings& s) {
   const RnntModel& model = *models[0];
-  const auto utts = models::asr::read_test_set(dir);
+  const auto utts = models::asr::read_test_set(s.dir);
   const std::pair<std::string, DecodeOptions> runs[] = {
-      {"greedy", DecodeOptions::greedy(4).with_blank_penalty(blank_penalty)},
-      {"beam" + std::to_string(beam),
-       DecodeOptions::beam_search(beam).with_blank_penalty(blank_penalty)}};
+      {"greedy", DecodeOptions::greedy(4).with_blank_penalty(s.blank_penalty)},
+      {"beam", DecodeOptions::beam_search(s.beam).with_blank_penalty(s.blank_penalty)}};
   nlohmann::json body{{"model", model.config().name},
                       {"variant", model.variant().to_string()},
-                      {"test_set", dir},
-                      {"blank_penalty", blank_penalty},
-                      {"utterances", utts.size()}};
-  if (!json)
-    std::cout << "WER of " << model.config().name << " ("
-              << (model.variant().empty() ? "fp32" : model.variant().to_string()) << ") on " << dir
-              << " (" << utts.size() << " utterances)\n";
+                      {"test_set", s.dir},
+                      {"blank_penalty", s.blank_penalty},
+                      {"beam_size", s.beam},
+                      {"utterances", utts.size()},
+                      {"resamples", s.bootstrap.resamples},
+                      {"seed", s.bootstrap.seed}};
+  nlohmann::json compared;
+  if (!compare.empty()) compared = {{"variant", compare[0]->variant().to_string()}};
+  if (!s.json)
+    std::cout << "WER of " << model.config().name << " (" << variant_name(model) << ") on " << s.dir
+              << " (" << utts.size() << " utterances; 95% CI: percentile bootstrap over "
+              << "utterances, " << s.bootstrap.resamples << " resamples)\n";
   for (const auto& [name, options] : runs) {
+    const std::string title = name == "beam" ? "beam" + std::to_string(s.beam) : name;
     const auto r = models::asr::evaluate_test_set(models, utts, options);
-    body[name] = wer_json(r);
-    if (json) continue;
-    std::cout << "\n" << name << ":\n";
-    std::cout << "  " << std::left << std::setw(28) << "group" << std::right << std::setw(8)
-              << "WER %" << std::setw(7) << "utts" << std::setw(7) << "words" << std::setw(5) << "S"
-              << std::setw(5) << "D" << std::setw(5) << "I"
-              << "\n";
-    for (const auto& [group, acc] : r.groups)
-      std::cout << "  " << std::left << std::setw(28) << group << std::right << std::setw(8)
-                << percent(acc.wer()) << std::setw(7) << acc.utterances() << std::setw(7)
-                << acc.totals().reference_words << std::setw(5) << acc.totals().substitutions
-                << std::setw(5) << acc.totals().deletions << std::setw(5) << acc.totals().insertions
-                << "\n";
-    const double heldout = r.heldout_mean_wer();
-    std::cout << "  held-out mean WER "
-              << (std::isnan(heldout) ? "n/a (no held-out voices)" : percent(heldout) + " %")
-              << ", overall " << percent(r.all.wer()) << " %, RTF " << std::setprecision(4)
-              << (r.audio_s > 0 ? r.decode_s / r.audio_s : 0.0) << " (" << std::setprecision(1)
-              << std::fixed << r.audio_s << " s audio)\n";
-    std::cout << std::defaultfloat;
+    const auto w = models::asr::summarize(utts, r, s.bootstrap);
+    body[name] = models::asr::evaluation_json(utts, r, w);
+    if (!s.json) print_table(title, r, w);
+    if (compare.empty()) continue;
+    const auto rb = models::asr::evaluate_test_set(compare, utts, options);
+    const auto wb = models::asr::summarize(utts, rb, s.bootstrap);
+    compared[name] = models::asr::evaluation_json(utts, rb, wb);
+    const auto c = models::asr::compare_wer(r.per_utterance, rb.per_utterance, s.bootstrap);
+    body[name]["comparison"] = models::asr::comparison_json(c, model.variant().to_string(),
+                                                            compare[0]->variant().to_string());
+    if (s.json) continue;
+    const std::string a = variant_name(model), b = variant_name(*compare[0]);
+    print_table(title + ", " + b, rb, wb);
+    std::cout << "  WER(" << b << ") - WER(" << a << ") = " << (c.difference.value > 0 ? "+" : "")
+              << percent(c.difference.value) << " points [95% CI "
+              << (c.difference.resamples == 0
+                      ? "n/a"
+                      : percent(c.difference.low) + ", " + percent(c.difference.high))
+              << "] (paired, " << c.a.totals.reference_words << " words, " << c.difference.samples
+              << " utterances): " << models::asr::comparison_verdict(c, a, b) << "\n";
   }
-  if (json) std::cout << with_envelope("asr_eval", body).dump(2) << "\n";
+  if (!compare.empty()) body["compare"] = std::move(compared);
+  if (s.json) std::cout << with_envelope("asr_eval", body).dump(2) << "\n";
   return 0;
 }
 
 }  // namespace
 
 int run_asr(std::span<const std::string> args) {
-  ArgParser parser("erg run asr --model M [--variant V] [--beam N] FILE... | --eval DIR",
-                   "Streaming RNN-T speech recognition: transcribe audio files (any rate, "
-                   "resampled to 16 kHz) or measure WER on a test set directory "
-                   "(testset.tsv: file, text, voice, heldout).");
+  ArgParser parser(
+      "erg run asr --model M [--variant V] [--beam N] FILE... | --eval DIR "
+      "[--threads N] [--compare-variant B] [--resamples N] [--json]",
+      "Streaming RNN-T speech recognition: transcribe audio files (any rate, "
+      "resampled to 16 kHz) or measure WER on a test set directory "
+      "(testset.tsv: file, text, voice, heldout).");
   parser.option("model", "M", "model name under models/weights or a .safetensors path")
       .option("variant", "V",
               "per-component transforms, e.g. 'asr:bits=8' or 'asr.joiner:prune=0.5'")
@@ -111,10 +165,18 @@ int run_asr(std::span<const std::string> args) {
               "subtract P from the blank logit when decoding (default: the model's, "
               "decoding.blank_penalty in its JSON, else 0)")
       .option("chunk-ms", "MS", "push audio in chunks of MS milliseconds (default 320)")
-      .option("eval", "DIR", "print WER per voice, greedy and beam, over the test set in DIR")
+      .option("eval", "DIR",
+              "print WER per voice, greedy and beam, over the test set in DIR, each with its "
+              "95% CI (percentile bootstrap over utterances, fixed seed)")
       .option("threads", "N",
               "--eval: decode on N threads, one model copy each (default 1; same WER, and RTF "
               "still sums per-utterance decode times)")
+      .option("compare-variant", "B",
+              "--eval: also score variant B ('' = the unmodified model) on the same utterances "
+              "and print WER(B) - WER(V) with its paired-bootstrap 95% CI")
+      .option("resamples", "N",
+              "--eval: bootstrap resamples for the confidence intervals (1000 to 1000000, "
+              "default 2000)")
       .flag("partials", "print the partial transcript after every chunk")
       .flag("json", "print JSON")
       .positionals("FILE", 0, -1, "audio files to transcribe");
@@ -134,6 +196,10 @@ int run_asr(std::span<const std::string> args) {
   const double chunk_ms = parsed.get_double("chunk-ms", 320.0);
   if (!(chunk_ms > 0)) throw UsageError("--chunk-ms must be positive", "erg run asr");
   const bool json = parsed.has("json");
+  if (!parsed.has("eval"))
+    for (const char* eval_only : {"threads", "compare-variant", "resamples"})
+      if (parsed.has(eval_only))
+        throw UsageError("--" + std::string(eval_only) + " applies to --eval", "erg run asr");
 
   const auto path =
       resolve_named_file(*parsed.get("model"), "models/weights", ".safetensors", "model");
@@ -145,15 +211,25 @@ int run_asr(std::span<const std::string> args) {
     throw UsageError("--blank-penalty must be a finite number", "erg run asr");
   if (parsed.has("eval")) {
     const long threads = parsed.get_long("threads", 1);
-    if (threads <= 0) throw UsageError("--threads must be a positive integer", "erg run asr");
-    std::vector<RnntModel> copies;
-    copies.reserve(std::size_t(threads - 1));  // the pointers below must stay valid
-    std::vector<RnntModel*> models{&model};
-    for (long k = 1; k < threads; ++k)
-      models.push_back(&copies.emplace_back(RnntModel::load(path, variant)));
-    return run_eval(models, *parsed.get("eval"), beam > 0 ? beam : 4, float(blank_penalty), json);
+    if (threads <= 0 || threads > 256)
+      throw UsageError("--threads must be a positive integer (at most 256)", "erg run asr");
+    const long resamples = parsed.get_long("resamples", long(BootstrapOptions{}.resamples));
+    if (resamples < 1000 || resamples > 1000000)
+      throw UsageError("--resamples must be an integer from 1000 to 1000000", "erg run asr");
+    ModelCopies copies, others;
+    copies.pointers.push_back(&model);
+    load_copies(copies, path, variant, threads - 1);
+    if (parsed.has("compare-variant"))
+      load_copies(others, path, models::runtime::Variant::parse(*parsed.get("compare-variant")),
+                  threads);
+    EvalSettings s;
+    s.dir = *parsed.get("eval");
+    s.beam = beam > 0 ? std::size_t(beam) : 4;
+    s.blank_penalty = float(blank_penalty);
+    s.bootstrap.resamples = std::size_t(resamples);
+    s.json = json;
+    return run_eval(copies.pointers, others.pointers, s);
   }
-  if (parsed.has("threads")) throw UsageError("--threads applies to --eval", "erg run asr");
 
   const DecodeOptions options = (beam > 0 ? DecodeOptions::beam_search(std::size_t(beam))
                                           : DecodeOptions::greedy(std::size_t(max_symbols)))

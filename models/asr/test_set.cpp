@@ -47,6 +47,7 @@ std::vector<TestUtterance> read_test_set(const std::filesystem::path& dir_or_tsv
   const std::size_t need =
       std::size_t(std::max(std::max(col_file, col_text), std::max(col_voice, col_heldout))) + 1;
   std::vector<TestUtterance> out;
+  std::map<std::string, bool> heldout_of_voice;
   for (std::size_t n = 2; std::getline(in, line); ++n) {
     if (line.empty()) continue;
     const auto f = split_tabs(line);
@@ -55,6 +56,10 @@ std::vector<TestUtterance> read_test_set(const std::filesystem::path& dir_or_tsv
       throw Error("expected " + std::to_string(need) + " tab-separated fields", where);
     const auto& h = f[std::size_t(col_heldout)];
     if (h != "0" && h != "1") throw Error("heldout must be 0 or 1, got '" + h + "'", where);
+    const auto& voice = f[std::size_t(col_voice)];
+    const auto [it, first] = heldout_of_voice.emplace(voice, h == "1");
+    if (!first && it->second != (h == "1"))
+      throw Error("voice '" + voice + "' is held out on some lines and not on others", where);
     out.push_back({tsv.parent_path() / f[std::size_t(col_file)], f[std::size_t(col_text)],
                    f[std::size_t(col_voice)], h == "1"});
   }
@@ -141,6 +146,31 @@ TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
     result.hypotheses.push_back(o.hyp);
   }
   return result;
+}
+
+WerSummary summarize(const std::vector<TestUtterance>& utterances, const TestSetResult& result,
+                     const BootstrapOptions& options) {
+  if (result.per_utterance.size() != utterances.size())
+    throw Error("the result scores " + std::to_string(result.per_utterance.size()) +
+                    " utterances, the listing has " + std::to_string(utterances.size()),
+                "summarize");
+  WerSummary out;
+  out.options = options;
+  out.overall = estimate_wer(result.per_utterance, options);
+  std::map<std::string, std::vector<WordErrors>> by_voice, by_group;
+  std::map<std::string, bool> heldout;
+  for (std::size_t i = 0; i < utterances.size(); ++i) {
+    const auto& u = utterances[i];
+    by_voice[u.voice].push_back(result.per_utterance[i]);
+    heldout[u.voice] = u.heldout;
+    by_group[u.heldout ? u.voice : std::string(kTrainVoices)].push_back(result.per_utterance[i]);
+  }
+  for (const auto& [voice, errors] : by_voice)
+    out.voices.push_back({voice, heldout.at(voice), estimate_wer(errors, options)});
+  for (const auto& [group, errors] : by_group)
+    out.groups.emplace(group, estimate_wer(errors, options));
+  out.heldout_mean_wer = result.heldout_mean_wer();
+  return out;
 }
 
 }  // namespace erg::models::asr

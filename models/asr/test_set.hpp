@@ -21,7 +21,7 @@ struct TestUtterance {
 };
 
 // Reads <dir>/testset.tsv (or a .tsv path). Throws erg::Error naming the file and line on a
-// missing header column, a short line or a bad heldout flag.
+// missing header column, a short line, a bad heldout flag or a voice held out on some lines only.
 std::vector<TestUtterance> read_test_set(const std::filesystem::path& dir_or_tsv);
 
 // Corpus WER per group: "train_voices" (every non-held-out voice together) and each held-out
@@ -50,5 +50,23 @@ TestSetResult evaluate_test_set(RnntModel& model, const std::vector<TestUtteranc
 TestSetResult evaluate_test_set(std::span<RnntModel* const> models,
                                 const std::vector<TestUtterance>& utterances,
                                 const DecodeOptions& options);
+
+// WER with bootstrap intervals from a result's per_utterance errors: overall, per voice and per
+// group, each group resampling its own utterances only.
+struct VoiceWer {
+  std::string voice;
+  bool heldout = false;
+  WerEstimate estimate;
+};
+struct WerSummary {
+  BootstrapOptions options;
+  WerEstimate overall;
+  std::vector<VoiceWer> voices;               // every voice, training ones too, sorted by name
+  std::map<std::string, WerEstimate> groups;  // the groups of TestSetResult::groups
+  double heldout_mean_wer = 0.0;              // TestSetResult::heldout_mean_wer()
+};
+// Throws erg::Error when result.per_utterance does not hold one entry per utterance.
+WerSummary summarize(const std::vector<TestUtterance>& utterances, const TestSetResult& result,
+                     const BootstrapOptions& options = {});
 
 }  // namespace erg::models::asr

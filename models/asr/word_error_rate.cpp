@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <string>
+
+#include "core/error.hpp"
 
 namespace erg::models::asr {
 
@@ -96,6 +99,56 @@ const WordErrors& WerAccumulator::add(std::string_view reference, std::string_vi
   ++utterances_;
   if (last_.errors() > 0) ++utterances_with_errors_;
   return last_;
+}
+
+namespace {
+
+std::vector<double> column(std::span<const WordErrors> v, bool words) {
+  std::vector<double> out;
+  out.reserve(v.size());
+  for (const auto& e : v)
+    out.push_back(double(words ? e.reference_words : e.errors()));
+  return out;
+}
+
+}  // namespace
+
+WerEstimate estimate_wer(std::span<const WordErrors> per_utterance,
+                         const BootstrapOptions& options) {
+  WerEstimate out;
+  for (const auto& e : per_utterance)
+    out.totals += e;
+  out.utterances = per_utterance.size();
+  out.wer = bootstrap_ratio(column(per_utterance, false), column(per_utterance, true), options);
+  return out;
+}
+
+Interval paired_wer_difference(std::span<const WordErrors> a, std::span<const WordErrors> b,
+                               const BootstrapOptions& options) {
+  if (a.size() != b.size())
+    throw Error("a paired WER comparison needs the same utterances: " + std::to_string(a.size()) +
+                    " against " + std::to_string(b.size()),
+                "paired_wer_difference");
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].reference_words != b[i].reference_words)
+      throw Error("utterance " + std::to_string(i) + " has " +
+                      std::to_string(a[i].reference_words) + " reference words in one result and " +
+                      std::to_string(b[i].reference_words) + " in the other",
+                  "paired_wer_difference");
+  return paired_bootstrap_difference(column(a, false), column(b, false), column(a, true), options);
+}
+
+bool WerComparison::significant() const {
+  return difference.resamples > 0 && (difference.low > 0.0 || difference.high < 0.0);
+}
+
+WerComparison compare_wer(std::span<const WordErrors> a, std::span<const WordErrors> b,
+                          const BootstrapOptions& options) {
+  WerComparison out;
+  out.difference = paired_wer_difference(a, b, options);
+  out.a = estimate_wer(a, options);
+  out.b = estimate_wer(b, options);
+  return out;
 }
 
 }  // namespace erg::models::asr

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bootstrap.hpp"
+
 namespace erg::models::asr {
 
 // Word error counts of one hypothesis, or summed over a test set.
@@ -47,5 +49,31 @@ class WerAccumulator {
   std::size_t utterances_ = 0;
   std::size_t utterances_with_errors_ = 0;
 };
+
+// Corpus WER of a set of utterances with its 95% (options.level) percentile bootstrap interval,
+// utterances resampled with replacement. All figures are fractions.
+struct WerEstimate {
+  WordErrors totals;
+  std::size_t utterances = 0;
+  Interval wer;  // value = errors / reference words; NaN (and no interval) without reference words
+};
+WerEstimate estimate_wer(std::span<const WordErrors> per_utterance,
+                         const BootstrapOptions& options = {});
+
+// WER(b) - WER(a) as a fraction (x 100: percentage points), by a paired bootstrap: every
+// resample applies one set of utterance indices to both. a[i] and b[i] must score the same
+// utterance; throws erg::Error when the lengths or a reference word count differ.
+Interval paired_wer_difference(std::span<const WordErrors> a, std::span<const WordErrors> b,
+                               const BootstrapOptions& options = {});
+
+// Two variants scored on the same utterances: each one's WER and the paired difference b - a.
+struct WerComparison {
+  WerEstimate a, b;
+  Interval difference;  // WER(b) - WER(a), fraction
+  // The interval excludes 0 (a difference the resampling cannot explain away).
+  bool significant() const;
+};
+WerComparison compare_wer(std::span<const WordErrors> a, std::span<const WordErrors> b,
+                          const BootstrapOptions& options = {});
 
 }  // namespace erg::models::asr

@@ -171,7 +171,7 @@ def test_run_asr_eval_threads(erg_bin, tmp_path):
     args = ["run", "asr", "--model", "asr-lstm", "--beam", "2", "--json", "--eval", testset]
     one = json.loads(run(erg_bin, *args).stdout)
     two = json.loads(run(erg_bin, *args, "--threads", "2").stdout)
-    for run_name in ("greedy", "beam2"):
+    for run_name in ("greedy", "beam"):
         assert two[run_name]["groups"] == one[run_name]["groups"]
         assert two[run_name]["joiner_invocations"] == one[run_name]["joiner_invocations"]
     bad = run(erg_bin, *args, "--threads", "0")

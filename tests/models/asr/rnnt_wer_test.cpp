@@ -80,6 +80,14 @@ TEST(RnntTestSet, ThreadedEvaluationEqualsOneModel) {
   RnntModel* const both[] = {&a, &b};
   const auto two = evaluate_test_set(both, utts, options);
   EXPECT_EQ(two.hypotheses, one.hypotheses);
+  EXPECT_EQ(two.per_utterance, one.per_utterance);
+  // One entry per utterance, in listing order, summing to the corpus totals.
+  ASSERT_EQ(one.per_utterance.size(), utts.size());
+  WordErrors sum;
+  for (const auto& e : one.per_utterance)
+    sum += e;
+  EXPECT_EQ(sum, one.all.totals());
+  EXPECT_EQ(one.per_utterance[3], word_errors(utts[3].text, one.hypotheses[3]));
   EXPECT_EQ(two.all.totals().substitutions, one.all.totals().substitutions);
   EXPECT_EQ(two.all.totals().deletions, one.all.totals().deletions);
   EXPECT_EQ(two.joiner_invocations, one.joiner_invocations);
