@@ -25,7 +25,7 @@ def evaluate(erg, weights, testset):
                           "--threads", str(os.cpu_count() or 1), "--json"],
                          check=True, capture_output=True, text=True).stdout
     d = json.loads(out)
-    return {"greedy": d["greedy"]["overall_wer_percent"], "beam4": d["beam4"]["overall_wer_percent"]}
+    return {"greedy": d["greedy"]["wer"], "beam4": d["beam"]["wer"]}
 
 
 def main():

@@ -56,8 +56,8 @@ def main():
                                   "--threads", str(os.cpu_count() or 1)],
                                  check=True, capture_output=True, text=True).stdout
             d = json.loads(out)
-            results[p] = {"greedy": round(d["greedy"]["overall_wer_percent"], 3),
-                          "beam4": round(d["beam4"]["overall_wer_percent"], 3)}
+            results[p] = {"greedy": round(d["greedy"]["wer"], 3),
+                          "beam4": round(d["beam"]["wer"], 3)}
             print(f"blank penalty {p}: dev WER greedy {results[p]['greedy']:.2f} %, "
                   f"beam 4 {results[p]['beam4']:.2f} %", flush=True)
     best = min(GRID, key=lambda p: (results[p]["greedy"] + results[p]["beam4"], p))
