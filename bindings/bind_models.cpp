@@ -13,6 +13,7 @@
 #include "bindings/json_cast.hpp"
 #include "bindings/modules.hpp"
 #include "bindings/simulation.hpp"
+#include "core/bootstrap.hpp"
 #include "core/counting_sink.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
@@ -21,6 +22,7 @@
 #include "models/asr/rnnt_model.hpp"
 #include "models/asr/streaming_recognizer.hpp"
 #include "models/asr/test_set.hpp"
+#include "models/asr/test_set_json.hpp"
 #include "models/llm/byte_tokenizer.hpp"
 #include "models/llm/generation_json.hpp"
 #include "models/llm/generator.hpp"
@@ -209,6 +211,14 @@ class LlmModel {
   py::arg("top_p") = 1.0, py::arg("seed") = 42, py::arg("stop") = py::none(),                  \
   py::arg("stop_at_eos") = true
 
+// The CLI's bounds on --resamples.
+std::size_t checked_resamples(std::size_t resamples) {
+  if (resamples < 1000 || resamples > 1000000)
+    throw Error("resamples must be from 1000 to 1000000, got " + std::to_string(resamples),
+                "resamples");
+  return resamples;
+}
+
 py::array_t<float> load_audio(const py::object& path) {
   const auto p = py::module_::import("os").attr("fspath")(path).cast<std::string>();
   models::asr::Audio audio;
@@ -279,7 +289,8 @@ void bind_models(py::module_& m) {
           "MACs) and 'simulation' (the simulate report: levels, dram, totals, per component).")
       .def(
           "evaluate",
-          [](AsrModel& a, const py::object& testset, std::size_t max_utterances, std::size_t beam) {
+          [](AsrModel& a, const py::object& testset, std::size_t max_utterances, std::size_t beam,
+             std::size_t resamples) {
             const auto dir =
                 testset.is_none()
                     ? data_root() / "tests/fixtures/asr/testset"
@@ -287,30 +298,32 @@ void bind_models(py::module_& m) {
                           py::module_::import("os").attr("fspath")(testset).cast<std::string>());
             auto utts = models::asr::read_test_set(dir);
             if (max_utterances > 0 && utts.size() > max_utterances) utts.resize(max_utterances);
+            BootstrapOptions bootstrap;
+            bootstrap.resamples = checked_resamples(resamples);
             nlohmann::json out;
             {
               py::gil_scoped_release release;
               const auto r = models::asr::evaluate_test_set(a.model(), utts,
                                                             decode_options(a.model(), beam, 4));
-              nlohmann::json groups = nlohmann::json::object();
-              for (const auto& [name, acc] : r.groups)
-                groups[name] = {{"wer_percent", 100.0 * acc.wer()},
-                                {"utterances", acc.utterances()}};
-              out = {{"wer_percent", 100.0 * r.all.wer()},
-                     {"utterances", r.all.utterances()},
-                     {"groups", groups},
-                     {"hypotheses", r.hypotheses},
-                     {"audio_s", r.audio_s},
-                     {"decode_s", r.decode_s},
-                     {"encoder_invocations", r.encoder_invocations},
-                     {"predictor_invocations", r.predictor_invocations},
-                     {"joiner_invocations", r.joiner_invocations}};
+              out = models::asr::evaluation_json(utts, r,
+                                                 models::asr::summarize(utts, r, bootstrap), true);
             }
+            out["wer_percent"] = out["overall_wer_percent"];  // the key evaluate() gave before
+            out["model"] = a.model().config().name;
+            out["variant"] = a.model().variant().to_string();
+            out["test_set"] = dir.string();
+            out["beam_size"] = beam;
             return to_python(out);
           },
           py::arg("testset") = py::none(), py::arg("max_utterances") = 0, py::arg("beam") = 0,
+          py::arg("resamples") = BootstrapOptions{}.resamples,
           "Word error rate over a test set directory (testset.tsv + audio; default the shipped "
-          "tests/fixtures/asr/testset), the first max_utterances only when > 0.")
+          "tests/fixtures/asr/testset), the first max_utterances only when > 0; beam 0 decodes "
+          "greedily. Returns the object `erg run asr --eval --json` prints per decoding: wer "
+          "(percent), ci95 [low, high] (95% percentile bootstrap over utterances, fixed seed), "
+          "words, sub, del, ins, utterances, resamples, voices [{voice, heldout, wer, ci95, "
+          "words, sub, del, ins, utterances}], train_voices, heldout_mean, groups, ...; plus "
+          "per_utterance and hypotheses (what erg.compare_wer pairs) and model, variant.")
       .def(
           "counters", [](AsrModel& a) { return to_python(counters_json(a.model().counters())); },
           "Invocation counts since load or reset_counters().")
@@ -381,6 +394,28 @@ void bind_models(py::module_& m) {
       [](const py::object& name, const std::string& variant) { return AsrModel(name, variant); },
       py::arg("name") = "asr-lstm", py::arg("variant") = "",
       "Loads a shipped ASR model with an optional variant; same as erg.AsrModel(name, variant).");
+  m.def(
+      "compare_wer",
+      [](const py::dict& a, const py::dict& b, std::size_t resamples) {
+        const auto ja = from_python(a, "result_a"), jb = from_python(b, "result_b");
+        std::vector<std::string> files_a, files_b;
+        const auto ea = models::asr::per_utterance_from_json(ja, &files_a);
+        const auto eb = models::asr::per_utterance_from_json(jb, &files_b);
+        if (files_a != files_b)
+          throw Error("the two results must score the same utterances in the same order",
+                      "compare_wer");
+        BootstrapOptions bootstrap;
+        bootstrap.resamples = checked_resamples(resamples);
+        const auto c = models::asr::compare_wer(ea, eb, bootstrap);
+        return to_python(models::asr::comparison_json(c, ja.value("variant", std::string()),
+                                                      jb.value("variant", std::string())));
+      },
+      py::arg("result_a"), py::arg("result_b"), py::arg("resamples") = BootstrapOptions{}.resamples,
+      "Paired bootstrap comparison of two AsrModel.evaluate() results on the same utterances "
+      "(the same resampled utterances applied to both): {variant_a, variant_b, wer_a, wer_b, "
+      "wer_difference (WER(b) - WER(a), percentage points), ci95, words, utterances, "
+      "resamples, significant (the CI excludes 0), verdict}, as `erg run asr --eval "
+      "--compare-variant` reports it.");
   m.def(
       "load_llm",
       [](const py::object& name, const std::string& variant) { return LlmModel(name, variant); },

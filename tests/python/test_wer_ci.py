@@ -123,3 +123,38 @@ def test_eval_option_checks(erg_bin, slice_dir):
     for opt, value in (("--compare-variant", ""), ("--resamples", "2000")):
         r = run(erg_bin, "run", "asr", "--model", "asr-lstm", opt, value, wav)
         assert r.returncode == 2 and f"{opt} applies to --eval" in r.stderr
+
+
+def test_bindings_evaluate_equals_the_cli(erg_bin, slice_dir):
+    import erg
+    asr = erg.load_asr("asr-lstm")
+    r = asr.evaluate(slice_dir)  # greedy
+    cli = eval_json(erg_bin, slice_dir)["greedy"]
+    for key in ("wer", "ci95", "words", "sub", "del", "ins", "utterances", "resamples", "voices",
+                "train_voices", "heldout_mean", "groups"):
+        assert r[key] == cli[key], key
+    check_decoding(r, 24)
+    assert len(r["per_utterance"]) == 24 and len(r["hypotheses"]) == 24
+    assert r["variant"] == "" and r["wer_percent"] == r["wer"]
+
+
+def test_bindings_compare_wer(slice_dir):
+    import erg
+    a = erg.load_asr("asr-lstm").evaluate(slice_dir, max_utterances=8)
+    same = erg.compare_wer(a, a)
+    assert same["wer_difference"] == 0 and same["ci95"] == [0, 0]
+    assert same["significant"] is False
+    assert same["verdict"] == "no difference: the CI contains 0"
+    assert same["utterances"] == 8 and same["words"] == a["words"]
+    b = erg.load_asr("asr-lstm", variant="asr:bits=4,prune=0.6").evaluate(slice_dir,
+                                                                           max_utterances=8)
+    c = erg.compare_wer(a, b)
+    assert c["variant_b"] == b["variant"] != ""
+    assert c["wer_difference"] == pytest.approx(b["wer"] - a["wer"])
+    assert c["ci95"][0] <= c["wer_difference"] <= c["ci95"][1]
+    assert erg.compare_wer(a, b) == c  # fixed seed
+    fewer = erg.load_asr("asr-lstm").evaluate(slice_dir, max_utterances=5)
+    with pytest.raises(erg.Error):
+        erg.compare_wer(a, fewer)
+    with pytest.raises(erg.Error, match="resamples"):
+        erg.compare_wer(a, a, resamples=10)
