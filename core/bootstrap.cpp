@@ -103,28 +103,12 @@ Interval paired_bootstrap_difference(std::span<const double> numerator_a,
                     std::to_string(numerator_b.size()) + " numerators for " +
                     std::to_string(denominator.size()) + " denominators (one each per unit)",
                 "paired_bootstrap_difference");
-  check_options(options, "paired_bootstrap_difference");
-  const std::size_t n = denominator.size();
-  Interval out;
-  out.samples = n;
-  const double den = sum(denominator);
-  out.value = n == 0 || den == 0.0 ? kNaN : (sum(numerator_b) - sum(numerator_a)) / den;
-  std::vector<double> stats;
-  if (n > 0) {
-    stats.reserve(options.resamples);
-    std::mt19937_64 rng(options.seed);
-    for (std::size_t r = 0; r < options.resamples; ++r) {
-      double diff_r = 0.0, den_r = 0.0;
-      for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t i = draw_index(rng, n);
-        diff_r += numerator_b[i] - numerator_a[i];
-        den_r += denominator[i];
-      }
-      if (den_r != 0.0) stats.push_back(diff_r / den_r);
-    }
-  }
-  percentile_interval(stats, options.level, out);
-  return out;
+  // The paired difference is the ratio bootstrap of the per-unit differences: one index set
+  // per resample applies to both numerators by construction.
+  std::vector<double> difference(denominator.size());
+  for (std::size_t i = 0; i < difference.size(); ++i)
+    difference[i] = numerator_b[i] - numerator_a[i];
+  return bootstrap_ratio(difference, denominator, options);
 }
 
 }  // namespace erg

@@ -26,26 +26,17 @@ import multiprocessing as mp
 import os
 import random
 import sys
-import wave
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import grammar  # noqa: E402
 import voices  # noqa: E402
+from make_corpus import write_wav  # noqa: E402
 
 VERSIONS = {"test": "erg-asr-test/1", "dev": "erg-asr-dev/1"}
 # Distinct from make_corpus.py's seed (1234) so no split repeats the training corpus draws.
 SPLIT_SEEDS = {"test": 71017, "dev": 52021}
-
-
-def write_wav(path, x, sr=16000):
-    pcm = np.clip(np.round(x * 32767.0), -32768, 32767).astype("<i2")
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(sr)
-        w.writeframes(pcm.tobytes())
 
 
 def plan(split, per_voice, train_voice, seed):

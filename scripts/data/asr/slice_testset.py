@@ -13,12 +13,10 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 
-
-def read_tsv(path):
-    with open(path) as f:
-        header = f.readline().rstrip("\n").split("\t")
-        return [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_corpus import read_tsv  # noqa: E402
 
 
 def main():
