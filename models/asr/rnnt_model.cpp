@@ -53,6 +53,11 @@ RnntModel RnntModel::load(const std::filesystem::path& path, const runtime::Vari
   m.predictor_ = std::make_unique<Predictor>(m.config_, weights);
   m.joiner_ = std::make_unique<Joiner>(m.config_, weights);
   m.weight_bytes_ = weights.weight_bytes();
+  // Every tensor took its transform from the variant; a rule that reached none is a typo.
+  std::vector<std::string> components;
+  for (const auto& t : m.store_->tensors())
+    components.push_back(registry.name(t.component));
+  runtime::check_components(variant, components, path.stem().string());
   return m;
 }
 

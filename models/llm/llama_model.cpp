@@ -72,6 +72,11 @@ LlamaModel LlamaModel::load(const std::filesystem::path& path, const runtime::Va
   const auto& c = m.config_;
   const std::size_t d = c.dim, qd = c.n_heads * c.head_dim, kvd = c.n_kv_heads * c.head_dim;
   const auto ctx = c.context_length;
+  // The components the variant's transforms apply to (activations and caches take none).
+  std::vector<std::string> components{"llm.embed", "llm.head"};
+  for (std::size_t l = 0; l < c.n_layers; ++l)
+    components.push_back("llm.layer." + std::to_string(l));
+  runtime::check_components(variant, components, path.stem().string());
 
   auto vec = [&](const std::string& name, std::size_t size, const std::string& component) {
     const std::vector<std::int64_t> shape{std::int64_t(size)};

@@ -1,6 +1,9 @@
 #include "models/runtime/variant.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "core/component_registry.hpp"
@@ -132,6 +135,63 @@ std::string Variant::to_string() const {
     out += items;
   }
   return out;
+}
+
+void check_components(const Variant& variant, const std::vector<std::string>& components,
+                      std::string_view model) {
+  for (const auto& rule : variant.rules()) {
+    const bool known = std::any_of(components.begin(), components.end(), [&](const auto& c) {
+      return ComponentRegistry::is_under(c, rule.prefix);
+    });
+    if (!known)
+      throw Error("unknown component '" + rule.prefix + "' for model " + std::string(model) +
+                      " (expected one of: " + component_choices(components) + ")",
+                  "variant rule '" + rule.prefix + "'");
+  }
+}
+
+std::string component_choices(const std::vector<std::string>& components) {
+  std::set<std::string> names;
+  for (const auto& c : components)
+    for (std::string_view n = c; !n.empty(); n = ComponentRegistry::parent(n))
+      names.emplace(n);
+  // Numbered siblings (llm.layer.0 ... llm.layer.31) fold into runs, listed where the first was.
+  std::vector<std::string> out;
+  std::map<std::string, std::vector<long>> numbered;
+  std::map<std::string, std::size_t> slot;
+  for (const auto& n : names) {
+    const std::string parent(ComponentRegistry::parent(n));
+    const std::string last = parent.empty() ? n : n.substr(parent.size() + 1);
+    const bool digits =
+        !parent.empty() && !last.empty() && last.size() < 10 &&
+        std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) {
+      out.push_back(n);
+      continue;
+    }
+    if (!slot.count(parent)) {
+      slot[parent] = out.size();
+      out.emplace_back();
+    }
+    numbered[parent].push_back(std::stol(last));
+  }
+  for (auto& [parent, indices] : numbered) {
+    std::sort(indices.begin(), indices.end());
+    std::string text;
+    for (std::size_t i = 0; i < indices.size();) {
+      std::size_t j = i;
+      while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1)
+        ++j;
+      text += (text.empty() ? "" : ", ") + parent + "." + std::to_string(indices[i]);
+      if (j > i) text += " to " + parent + "." + std::to_string(indices[j]);
+      i = j + 1;
+    }
+    out[slot[parent]] = text;
+  }
+  std::string joined;
+  for (const auto& o : out)
+    joined += (joined.empty() ? "" : ", ") + o;
+  return joined;
 }
 
 Weight apply_transform(const Transform& t, Weight w) {

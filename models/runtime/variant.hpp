@@ -48,6 +48,17 @@ class Variant {
   std::vector<VariantRule> rules_;
 };
 
+// Throws erg::Error when a rule of `variant` names no component of a model: `components` are the
+// names the model's transforms apply to (a rule applies to its prefix and everything below it).
+// Without this check a typo ('asr.joinr:bits=8') leaves the model unchanged while the variant
+// text, which reports and rows carry, says otherwise. `model` names the model in the message.
+void check_components(const Variant& variant, const std::vector<std::string>& components,
+                      std::string_view model);
+
+// The names a rule may give for `components`: each one and every prefix above it, sorted, with
+// numbered runs folded ("asr.encoder.layer.0 to asr.encoder.layer.4"), for error messages.
+std::string component_choices(const std::vector<std::string>& components);
+
 // Applies a transform to a dense fp32 weight.
 Weight apply_transform(const Transform& transform, Weight dense_f32);
 

@@ -234,6 +234,23 @@ TEST_P(RnntEngine, Int8VariantRunsAndShrinksWeights) {
   EXPECT_GT(sink.of(joiner).macs[std::size_t(Precision::kInt8)], 0U);
 }
 
+// A rule that reaches no tensor is a typo, not a variant: loading names it and the valid ones.
+TEST_P(RnntEngine, VariantOnAnUnknownComponentIsAnError) {
+  try {
+    (void)RnntModel::load(model_path(GetParam()), runtime::Variant::parse("asr.nothing:bits=8"));
+    FAIL() << "asr.nothing:bits=8 loaded";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("unknown component 'asr.nothing' for model asr-" + std::string(GetParam())),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("asr.joiner, asr.joiner.enc_proj"), std::string::npos) << what;
+  }
+  EXPECT_THROW(
+      (void)RnntModel::load(model_path(GetParam()), runtime::Variant::parse("llm.layer:bits=8")),
+      Error);
+}
+
 // Per-component transforms at load time: the pruned, pinned joiner reads fewer bytes per call
 // (half its output rows are not stored) and its tensors are declared pinned; int4 encoder runs.
 TEST_P(RnntEngine, PruneQuantizeAndPinPerComponent) {

@@ -209,6 +209,21 @@ TEST(LlamaModel, BracketsEveryInvocationWithAnEnd) {
   std::filesystem::remove(tiny.path);
 }
 
+// A rule that reaches no layer is a typo (llm.layer.9 of a 4-layer model), not a variant.
+TEST(LlamaModel, VariantOnAnUnknownComponentIsAnError) {
+  const auto tiny = write_tiny_model("unknown", 14);
+  try {
+    (void)LlamaModel::load(tiny.path, runtime::Variant::parse("llm.layer.9:bits=8"));
+    FAIL() << "llm.layer.9 loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown component 'llm.layer.9'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("llm.layer.0 to llm.layer.3"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW((void)LlamaModel::load(tiny.path, runtime::Variant::parse("asr.joiner:pin")), Error);
+  std::filesystem::remove(tiny.path);
+}
+
 TEST(LlamaModel, VariantQuantizesPrunesAndPinsPerComponent) {
   const auto tiny = write_tiny_model("variant", 14);
   const auto variant =

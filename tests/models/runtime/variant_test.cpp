@@ -47,6 +47,32 @@ TEST(Variant, ErrorsNameTheRuleAndKey) {
   EXPECT_NE(message("asr:bits=8,group=16").find("bits=4 only"), std::string::npos);
 }
 
+// The names a model's transforms apply to; a rule must reach one of them (itself or a prefix).
+TEST(Variant, UnknownComponentsAreErrorsThatListTheValidOnes) {
+  const std::vector<std::string> asr{"asr.encoder.input",   "asr.encoder.layer.0",
+                                     "asr.encoder.layer.1", "asr.encoder.layer.2",
+                                     "asr.joiner",          "asr.predictor"};
+  EXPECT_NO_THROW(check_components(Variant::parse("asr.joiner:bits=8"), asr, "m"));
+  EXPECT_NO_THROW(check_components(Variant::parse("asr.encoder:bits=8;asr:pin"), asr, "m"));
+  EXPECT_NO_THROW(check_components(Variant::parse("asr.encoder.layer.2:bits=4"), asr, "m"));
+  try {
+    check_components(Variant::parse("asr.joiner:bits=8;asr.nothing:bits=8"), asr, "asr-lstm");
+    FAIL() << "asr.nothing was accepted";
+  } catch (const Error& e) {
+    // Every name a rule may give, prefixes included, the numbered layers folded into one run.
+    EXPECT_EQ(std::string(e.what()),
+              "unknown component 'asr.nothing' for model asr-lstm (expected one of: asr, "
+              "asr.encoder, asr.encoder.input, asr.encoder.layer, asr.encoder.layer.0 to "
+              "asr.encoder.layer.2, asr.joiner, asr.predictor): variant rule 'asr.nothing'");
+  }
+  // A name below a component is not a prefix of it ("asr.joiner.x" reaches no tensor), nor is a
+  // sibling with a shared spelling.
+  EXPECT_THROW(check_components(Variant::parse("asr.joiner.x:bits=8"), asr, "m"), Error);
+  EXPECT_THROW(check_components(Variant::parse("asr.encoder.layer.3:bits=8"), asr, "m"), Error);
+  EXPECT_EQ(component_choices({"llm.layer.0", "llm.layer.1", "llm.layer.3", "llm.head"}),
+            "llm, llm.head, llm.layer, llm.layer.0 to llm.layer.1, llm.layer.3");
+}
+
 TEST(Variant, ApplyPrunesThenQuantizes) {
   Transform t;
   t.prune_ratio = 0.5;
