@@ -29,8 +29,9 @@ class CacheLevel {
 
   const CacheConfig& config() const { return config_; }
 
-  // Serves `in` in order and appends what the next level must see (writebacks, fills, forwarded
-  // writes) to `out`, in the order they happen.
+  // Serves `in` in order and appends what the next level must see (fills, writebacks, forwarded
+  // writes) to `out`, in the order they happen; a miss's fill goes before its dirty victim's
+  // writeback, as in DineroIV.
   virtual void process(std::span<const LineRequest> in, RequestBuffer& out) = 0;
   // The same for runs of requests: identical counts, and `out` holds the same requests in the
   // same order, joined into runs. This default serves each run's requests through process().

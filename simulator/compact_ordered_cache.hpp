@@ -354,24 +354,25 @@ class CompactOrderedCache final : public TaggedCacheLevel {
       ++misses;
       const auto way = static_cast<std::uint32_t>(m.order >> top_shift) & 0xF;
       const std::uint32_t bit = 1u << way;
-      if ((m.valid & bit) != 0 && ((m.dirty & bit) != 0 || track_evictions)) {
-        const bool dirty = (m.dirty & bit) != 0;
-        const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits) | set)
-                                     << line_shift;
-        if (dirty) {
-          // The writeback goes below before this line's fill.
-          push_fills(out, fill_first, fill_count, r.component);
-          fill_count = 0;
-          write_back(out, victim, r.component, c);
-        }
-        if (track_evictions) evictions_.push_back({victim, dirty});
-      }
       if (fill_first + fill_count != line) {  // a hit or a writeback broke the run of fills
         push_fills(out, fill_first, fill_count, r.component);
         fill_first = line;
         fill_count = 0;
       }
       ++fill_count;
+      if ((m.valid & bit) != 0 && ((m.dirty & bit) != 0 || track_evictions)) {
+        const bool dirty = (m.dirty & bit) != 0;
+        const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits) | set)
+                                     << line_shift;
+        if (dirty) {
+          // The writeback goes below after this line's fill (DineroIV's order).
+          push_fills(out, fill_first, fill_count, r.component);
+          fill_first = line + 1;
+          fill_count = 0;
+          write_back(out, victim, r.component, c);
+        }
+        if (track_evictions) evictions_.push_back({victim, dirty});
+      }
       set_tags[way] = tag;
       m.valid = static_cast<std::uint16_t>(m.valid | bit);
       m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);
@@ -437,8 +438,12 @@ class CompactOrderedCache final : public TaggedCacheLevel {
                                    std::uint32_t& way) {
     way = static_cast<std::uint32_t>(m.order >> top_shift_) & 0xF;
     const std::uint32_t bit = 1u << way;
+    sink.put(((std::uint64_t{tag} << set_bits_) | set) << line_shift_, line_bytes_, AccessOp::kRead,
+             component);
+    ++c.fill_count;
+    c.bytes_in += line_bytes_;
     if ((m.valid & bit) != 0) {
-      // Evict the victim: a dirty one goes below before the fill is requested.
+      // Evict the victim: a dirty one goes below after the fill is requested (DineroIV's order).
       const std::uint64_t victim = ((std::uint64_t{set_tags[way]} << set_bits_) | set)
                                    << line_shift_;
       const bool dirty = (m.dirty & bit) != 0;
@@ -449,10 +454,6 @@ class CompactOrderedCache final : public TaggedCacheLevel {
       }
       if (track_evictions_) evictions_.push_back({victim, dirty});
     }
-    sink.put(((std::uint64_t{tag} << set_bits_) | set) << line_shift_, line_bytes_, AccessOp::kRead,
-             component);
-    ++c.fill_count;
-    c.bytes_in += line_bytes_;
     set_tags[way] = tag;
     m.valid = static_cast<std::uint16_t>(m.valid | bit);
     m.dirty = static_cast<std::uint16_t>(m.dirty & ~bit);

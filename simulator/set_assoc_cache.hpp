@@ -251,12 +251,15 @@ class SetAssocCache final : public TaggedCacheLevel {
     return o;
   }
 
+  // DineroIV's order below: the demand fetch first, then the victim's writeback (its pending
+  // references are a stack, popped fetch first), so the next level's LRU/FIFO state matches.
   [[gnu::always_inline]] LineRequest* fill(std::uint32_t set, std::uint32_t free_way,
                                            std::uint64_t line, ComponentId component,
                                            LevelCounts& c, LineRequest* o, std::uint32_t& way) {
+    std::uint64_t written_back = kInvalid;  // the dirty victim's line, if any
     if constexpr (kOrdered) {
       way = policy_.victim(set);
-      if (tags_[index(set, way)] != kInvalid) o = evict(set, way, component, c, o);
+      if (tags_[index(set, way)] != kInvalid) written_back = evict(set, way);
     } else if (use_map_ && free_count_[set] > 0) {
       way = free_[index(set, --free_count_[set])];
     } else if (!use_map_ && free_way != kNone) {
@@ -267,11 +270,16 @@ class SetAssocCache final : public TaggedCacheLevel {
       } else {
         way = policy_.victim(set);
       }
-      o = evict(set, way, component, c, o);
+      written_back = evict(set, way);
     }
     *o++ = {line << line_shift_, line_bytes_, AccessOp::kRead, component};
     ++c.fill_count;
     c.bytes_in += line_bytes_;
+    if (written_back != kInvalid) {
+      *o++ = {written_back << line_shift_, line_bytes_, AccessOp::kWrite, component};
+      ++c.writeback_count;
+      c.bytes_out += line_bytes_;
+    }
     const std::size_t i = index(set, way);
     tags_[i] = line;
     dirty_[i] = 0;
@@ -281,22 +289,17 @@ class SetAssocCache final : public TaggedCacheLevel {
     return o;
   }
 
-  LineRequest* evict(std::uint32_t set, std::uint32_t way, ComponentId component, LevelCounts& c,
-                     LineRequest* o) {
+  // Frees the victim's way; returns its line when it was dirty (to be written back), else kInvalid.
+  std::uint64_t evict(std::uint32_t set, std::uint32_t way) {
     const std::size_t i = index(set, way);
     const std::uint64_t victim = tags_[i];
     const bool dirty = dirty_[i] != 0;
     policy_.on_evict(set, way);
     if (use_map_) map_.erase(victim);
-    if (dirty) {
-      *o++ = {victim << line_shift_, line_bytes_, AccessOp::kWrite, component};
-      ++c.writeback_count;
-      c.bytes_out += line_bytes_;
-    }
     if (track_evictions_) evictions_.push_back({victim << line_shift_, dirty});
     tags_[i] = kInvalid;
     dirty_[i] = 0;
-    return o;
+    return dirty ? victim : kInvalid;
   }
 
   // Frees a slot outside the replacement path (back-invalidation).

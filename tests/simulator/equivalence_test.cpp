@@ -1,8 +1,9 @@
 // Randomized equivalence: the optimized levels (packed-order LRU/FIFO up to 16 ways, stamps up to
 // 32, linked lists above; batched serving; the intrusive 3C shadow) against a deliberately naive
 // reference written here from the DineroIV rules in set_assoc_cache.hpp's contract:
-//   read hit: promote (LRU only). read miss: evict the set's LRU/oldest line if the set is full
-//   (a dirty victim goes below as a line write), then fill (a line read below).
+//   read hit: promote (LRU only). read miss: fill (a line read below), evicting the set's
+//   LRU/oldest line if the set is full; a dirty victim then goes below as a line write (after
+//   the fill, as DineroIV pops its pending references).
 //   write hit/allocated miss: write-back marks dirty; otherwise the write itself goes below.
 //   3C: a miss is compulsory if the line was never referenced, capacity if a fully associative
 //   LRU of the same size also misses, conflict otherwise.
@@ -54,6 +55,10 @@ class ReferenceLevel {
     } else {
       (write ? k.write_miss_count : k.read_miss_count)++;
       if (!write || c_.write_allocate) {
+        out.push_back({line * c_.line_bytes, static_cast<std::uint32_t>(c_.line_bytes),
+                       AccessOp::kRead, r.component});
+        ++k.fill_count;
+        k.bytes_in += c_.line_bytes;
         if (set.size() == ways_) {
           const RefLine victim = set.back();
           set.pop_back();
@@ -64,10 +69,6 @@ class ReferenceLevel {
             k.bytes_out += c_.line_bytes;
           }
         }
-        out.push_back({line * c_.line_bytes, static_cast<std::uint32_t>(c_.line_bytes),
-                       AccessOp::kRead, r.component});
-        ++k.fill_count;
-        k.bytes_in += c_.line_bytes;
         set.push_front({line, false});
         it = set.begin();
       }
