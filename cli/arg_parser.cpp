@@ -1,7 +1,13 @@
 #include "cli/arg_parser.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
+#include <thread>
 
 #include "core/error.hpp"
 
@@ -16,27 +22,129 @@ std::string ParsedArgs::get_or(const std::string& name, const std::string& fallb
   return get(name).value_or(fallback);
 }
 
+namespace {
+
+// A bound as the message prints it: "64", "0.1", "1e+09".
+std::string bound_text(double bound) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.10g", bound);
+  return buf;
+}
+
+UsageError out_of_range(const std::string& name, const std::string& text, std::string bound) {
+  return UsageError("--" + name + " " + text + " is too " + std::move(bound));
+}
+
+// An integer, or nullopt for text that is not one; `overflow` is set (and the value clamped) for
+// digits beyond the range of long.
+std::optional<long> parse_long(const std::string& text, bool& overflow) {
+  long value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  overflow = ec == std::errc::result_out_of_range;
+  if (ptr != end || (ec != std::errc() && !overflow)) return std::nullopt;
+  if (overflow) value = text.front() == '-' ? LONG_MIN : LONG_MAX;
+  return value;
+}
+
+UsageError not_an_integer(const std::string& name, const std::string& text) {
+  return UsageError("invalid value '" + text + "' for --" + name + " (expected an integer)");
+}
+
+// A finite number; UsageError for other text, NaN and infinities. Decimal only (no hex floats,
+// no leading '+' or space). Digits too large for a double read as too large by the caller.
+double parse_double(const std::string& name, const std::string& text, bool& overflow) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value, std::chars_format::general);
+  overflow = ec == std::errc::result_out_of_range && std::isinf(std::strtod(text.c_str(), nullptr));
+  if (overflow) return text.front() == '-' ? -HUGE_VAL : HUGE_VAL;
+  if (ptr != end || ec != std::errc() || !std::isfinite(value))
+    throw UsageError("invalid value '" + text + "' for --" + name + " (expected a finite number)");
+  return value;
+}
+
+UsageError threads_error(const std::string& what, const std::string& text) {
+  const std::string reason = std::getenv("ERG_MAX_THREADS") != nullptr
+                                 ? "the cap ERG_MAX_THREADS sets"
+                                 : "4 x " + std::to_string(hardware_threads()) +
+                                       " hardware threads; ERG_MAX_THREADS changes the cap";
+  return UsageError(what + " must be a positive integer at most " + std::to_string(max_threads()) +
+                    " (" + reason + "), got " + text);
+}
+
+}  // namespace
+
 double ParsedArgs::get_double(const std::string& name, double fallback) const {
+  return get_double(name, fallback, -HUGE_VAL, HUGE_VAL);
+}
+
+double ParsedArgs::get_double(const std::string& name, double fallback, double min,
+                              double max) const {
   auto text = get(name);
   if (!text) return fallback;
-  try {
-    std::size_t used = 0;
-    const double value = std::stod(*text, &used);
-    if (used == text->size()) return value;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("invalid value '" + *text + "' for --" + name + " (expected a number)");
+  bool overflow = false;
+  const double value = parse_double(name, *text, overflow);
+  if (value > max || (overflow && value > 0))
+    throw out_of_range(name, *text, "large (at most " + bound_text(max) + ")");
+  if (value < min || (overflow && value < 0))
+    throw out_of_range(name, *text, "small (at least " + bound_text(min) + ")");
+  return value;
+}
+
+double ParsedArgs::get_double_above(const std::string& name, double fallback, double min,
+                                    double max) const {
+  const double value = get_double(name, fallback, min, max);
+  if (has(name) && !(value > min))
+    throw out_of_range(name, *get(name), "small (must be above " + bound_text(min) + ")");
+  return value;
 }
 
 long ParsedArgs::get_long(const std::string& name, long fallback) const {
+  return get_int(name, fallback, LONG_MIN, LONG_MAX);
+}
+
+long ParsedArgs::get_int(const std::string& name, long fallback, long min, long max) const {
   auto text = get(name);
   if (!text) return fallback;
-  long value = 0;
-  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || ptr != text->data() + text->size()) {
-    throw UsageError("invalid value '" + *text + "' for --" + name + " (expected an integer)");
-  }
-  return value;
+  bool overflow = false;
+  const auto value = parse_long(*text, overflow);
+  if (!value) throw not_an_integer(name, *text);
+  if (*value > max || (overflow && *value > 0))
+    throw out_of_range(name, *text, "large (at most " + std::to_string(max) + ")");
+  if (*value < min || (overflow && *value < 0))
+    throw out_of_range(name, *text, "small (at least " + std::to_string(min) + ")");
+  return *value;
+}
+
+std::size_t ParsedArgs::get_threads(const std::string& name, std::size_t fallback) const {
+  auto text = get(name);
+  if (!text) return fallback;
+  bool overflow = false;
+  const auto value = parse_long(*text, overflow);
+  if (!value) throw not_an_integer(name, *text);
+  if (overflow) throw threads_error("--" + name, *text);
+  return check_threads(*value, "--" + name);
+}
+
+std::size_t hardware_threads() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+std::size_t max_threads() {
+  const char* env = std::getenv("ERG_MAX_THREADS");
+  if (env == nullptr) return 4 * hardware_threads();
+  bool overflow = false;
+  const auto value = parse_long(env, overflow);
+  if (!value || overflow || *value < 1)
+    throw UsageError("ERG_MAX_THREADS='" + std::string(env) + "' is not a positive integer");
+  return std::size_t(*value);
+}
+
+std::size_t check_threads(long count, const std::string& what) {
+  if (count < 1 || std::size_t(count) > max_threads())
+    throw threads_error(what, std::to_string(count));
+  return std::size_t(count);
 }
 
 ArgParser::ArgParser(std::string usage, std::string description)

@@ -34,6 +34,12 @@ constexpr const char* kUsage =
     "[--json|--csv] [-o DIR] -- CMD [ARGS...]\n"
     "       erg profile asr|llm --model M [OPTIONS]  (in process; see erg profile asr --help)";
 
+// Bounds of the numeric options (checked where they are parsed).
+constexpr double kMaxIntervalMs = 60'000;
+constexpr long kMaxRuns = 100'000;
+constexpr double kMaxBaselineS = 3'600;
+constexpr double kMaxPowerW = 1e6;
+
 std::string fmt(const char* format, double value) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), format, value);
@@ -198,14 +204,16 @@ int run_profile(std::span<const std::string> raw_args) {
                    "it reports mean, standard deviation, a 95% confidence interval (Student's t) "
                    "and the coefficient of variation. Where the machine has no readable RAPL, it "
                    "says why and still reports time and counters.");
-  parser.option("interval", "MS", "power timeline sampling interval (default 10)")
-      .option("repeat", "K", "measured runs (default 1)")
-      .option("warmup", "K", "unmeasured runs first (default 0)")
-      .option("baseline", "S", "measure idle power for S seconds first and subtract it")
+  parser.option("interval", "MS", "power timeline sampling interval, 0.1 to 60000 (default 10)")
+      .option("repeat", "K", "measured runs, 1 to 100000 (default 1)")
+      .option("warmup", "K", "unmeasured runs first, 0 to 100000 (default 0)")
+      .option("baseline", "S",
+              "measure idle power for S seconds (at most 3600) first and subtract it")
       .option("source", "NAME", "energy source: auto (default), powercap or perf")
       .option("powercap-root", "DIR", "powercap tree (default /sys/class/powercap)")
       .option("sys", "DIR", "sysfs root for the perf power PMU (default /sys)")
-      .option("max-power", "W", "upper bound on domain power for the wrap-poll interval")
+      .option("max-power", "W",
+              "upper bound on domain power for the wrap-poll interval (above 0, at most 1e6)")
       .flag("no-counters", "do not open perf counters")
       .flag("json", "print JSON (and write timeline.json)")
       .flag("csv", "print one CSV row per run")
@@ -229,14 +237,10 @@ int run_profile(std::span<const std::string> raw_args) {
 
   Context ctx;
   ctx.command = parsed.passthrough;
-  ctx.interval_ms = parsed.get_double("interval", 10);
-  ctx.repeat = static_cast<int>(parsed.get_long("repeat", 1));
-  ctx.warmup = static_cast<int>(parsed.get_long("warmup", 0));
-  const double baseline_s = parsed.get_double("baseline", 0);
-  if (!(ctx.interval_ms >= 0.1)) throw UsageError("--interval must be at least 0.1 ms");
-  if (ctx.repeat < 1) throw UsageError("--repeat must be at least 1");
-  if (ctx.warmup < 0) throw UsageError("--warmup must not be negative");
-  if (baseline_s < 0) throw UsageError("--baseline must not be negative");
+  ctx.interval_ms = parsed.get_double("interval", 10, 0.1, kMaxIntervalMs);
+  ctx.repeat = static_cast<int>(parsed.get_int("repeat", 1, 1, kMaxRuns));
+  ctx.warmup = static_cast<int>(parsed.get_int("warmup", 0, 0, kMaxRuns));
+  const double baseline_s = parsed.get_double("baseline", 0, 0, kMaxBaselineS);
 
   profiler::EnergySourceOptions source_options;
   const bool source_given = parsed.has("source");
@@ -251,7 +255,8 @@ int run_profile(std::span<const std::string> raw_args) {
     if (!source_given) source_options.kind = profiler::EnergySourceKind::kPowercap;
   }
   source_options.sys_root = parsed.get_or("sys", "/sys");
-  if (parsed.has("max-power")) source_options.max_power_w = parsed.get_double("max-power", 0);
+  if (parsed.has("max-power"))
+    source_options.max_power_w = parsed.get_double_above("max-power", 0, 0, kMaxPowerW);
 
   std::unique_ptr<profiler::EnergySource> source;
   try {

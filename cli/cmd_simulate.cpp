@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cstdint>
 #include <iostream>
 #include <optional>
 
@@ -16,6 +17,10 @@
 
 namespace erg::cli {
 namespace {
+
+// Simulated time is at most a year: static power x 1e300 s printed "inf kJ".
+constexpr double kMaxTimeS = 365.0 * 24 * 3600;
+constexpr long kMaxDinSize = 1L << 20;  // a din record's default size, in bytes
 
 // "ADDR:SIZE[,ADDR:SIZE...]", ADDR in hex (0x optional), SIZE a byte size such as 64KiB.
 std::vector<std::pair<std::uint64_t, std::uint64_t>> parse_pins(const std::string& text) {
@@ -41,6 +46,9 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> parse_pins(const std::strin
     } catch (const Error&) {
       throw fail();
     }
+    if (bytes == 0 || bytes > UINT64_MAX - address)
+      throw UsageError("--pin range '" + item +
+                       "' is empty or runs past the end of the address space");
     pins.emplace_back(address, bytes);
     start = comma + 1;
   }
@@ -58,8 +66,10 @@ int run_simulate(std::span<const std::string> args) {
   parser.option("preset", "P", "preset name (simulator/presets/<P>.toml) or path to a .toml")
       .option("trace", "F", "trace file: din text ('label hexaddr [hexsize]') or erg binary")
       .flag("json", "print JSON instead of text")
-      .option("time-s", "T", "simulated time in seconds, for static and background energy")
-      .option("din-size", "N", "bytes of a din record that gives no size (default 4)")
+      .option("time-s", "T",
+              "simulated time in seconds (above 0, at most a year), for static and background "
+              "energy")
+      .option("din-size", "N", "bytes of a din record that gives no size, 1 to 1048576 (default 4)")
       .flag("no-3c", "skip the compulsory/capacity/conflict split (faster)")
       .flag("inclusive", "make the cache hierarchy inclusive (back-invalidation)")
       .option("pin", "ADDR:SIZE,...", "address ranges served by the scratchpad");
@@ -74,13 +84,8 @@ int run_simulate(std::span<const std::string> args) {
     throw UsageError("missing --preset", "usage: erg simulate --preset P --trace F");
   if (!trace_path) throw UsageError("missing --trace", "usage: erg simulate --preset P --trace F");
   std::optional<double> time_s;
-  if (parsed.has("time-s")) {
-    time_s = parsed.get_double("time-s", 0.0);
-    if (!(*time_s >= 0.0)) throw UsageError("--time-s must be a non-negative number of seconds");
-  }
-  const long din_size = parsed.get_long("din-size", 4);
-  if (din_size <= 0 || din_size > UINT32_MAX)
-    throw UsageError("--din-size must be a positive byte count");
+  if (parsed.has("time-s")) time_s = parsed.get_double_above("time-s", 0.0, 0.0, kMaxTimeS);
+  const long din_size = parsed.get_int("din-size", 4, 1, kMaxDinSize);
 
   simulator::Preset preset = simulator::load_named_preset(*preset_name);
   if (parsed.has("no-3c"))
@@ -90,8 +95,13 @@ int run_simulate(std::span<const std::string> args) {
 
   simulator::Hierarchy hierarchy(preset.hierarchy);
   if (auto pins = parsed.get("pin"))
-    for (const auto& [address, bytes] : parse_pins(*pins))
-      hierarchy.pin(address, bytes, "--pin");
+    for (const auto& [address, bytes] : parse_pins(*pins)) {
+      try {
+        hierarchy.pin(address, bytes, "--pin");
+      } catch (const Error& e) {  // too large for the scratchpad, or overlapping: a bad value
+        throw UsageError(e.what_text(), e.where());
+      }
+    }
 
   simulator::TraceReader reader(*trace_path, static_cast<std::uint32_t>(din_size));
   const auto replay = simulator::replay_trace(reader, hierarchy);

@@ -112,10 +112,7 @@ int run_sweep(std::span<const std::string> args) {
   const auto out = parsed.get("o");
   if (!out) throw UsageError("missing -o DIR");
   sweep::SweepOptions options;
-  const long threads = parsed.get_long("threads", 0);
-  if (threads < 0) throw UsageError("--threads must be positive");
-  options.threads = threads > 0 ? static_cast<std::size_t>(threads)
-                                : std::max(1u, std::thread::hardware_concurrency());
+  options.threads = parsed.get_threads("threads", hardware_threads());
   if (auto shard = parsed.get("shard")) options.shard = sweep::Shard::parse(*shard);
   options.progress = !parsed.has("quiet");
   options.cancel = &g_cancel;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "cli/arg_parser.hpp"
 #include "cli/json_output.hpp"
+#include "cli/run_options.hpp"
 #include "core/bootstrap.hpp"
 #include "core/component_registry.hpp"
 #include "core/counting_sink.hpp"
@@ -89,8 +91,8 @@ void print_table(const std::string& title, const models::asr::TestSetResult& r,
 
 struct EvalSettings {
   std::string dir;
-  std::size_t beam = 4;
-  float blank_penalty = 0.0f;
+  DecodeOptions greedy;
+  DecodeOptions beam;
   BootstrapOptions bootstrap;
   bool json = false;
 };
@@ -101,14 +103,12 @@ int run_eval(std::span<RnntModel* const> models, std::span<RnntModel* const> com
              const EvalSettings& s) {
   const RnntModel& model = *models[0];
   const auto utts = models::asr::read_test_set(s.dir);
-  const std::pair<std::string, DecodeOptions> runs[] = {
-      {"greedy", DecodeOptions::greedy(4).with_blank_penalty(s.blank_penalty)},
-      {"beam", DecodeOptions::beam_search(s.beam).with_blank_penalty(s.blank_penalty)}};
+  const std::pair<std::string, DecodeOptions> runs[] = {{"greedy", s.greedy}, {"beam", s.beam}};
   nlohmann::json body{{"model", model.config().name},
                       {"variant", model.variant().to_string()},
                       {"test_set", s.dir},
-                      {"blank_penalty", s.blank_penalty},
-                      {"beam_size", s.beam},
+                      {"blank_penalty", s.beam.blank_penalty},
+                      {"beam_size", s.beam.beam},
                       {"utterances", utts.size()},
                       {"resamples", s.bootstrap.resamples},
                       {"seed", s.bootstrap.seed}};
@@ -119,7 +119,7 @@ int run_eval(std::span<RnntModel* const> models, std::span<RnntModel* const> com
               << " (" << utts.size() << " utterances; 95% CI: percentile bootstrap over "
               << "utterances, " << s.bootstrap.resamples << " resamples)\n";
   for (const auto& [name, options] : runs) {
-    const std::string title = name == "beam" ? "beam" + std::to_string(s.beam) : name;
+    const std::string title = name == "beam" ? "beam" + std::to_string(s.beam.beam) : name;
     const auto r = models::asr::evaluate_test_set(models, utts, options);
     const auto w = models::asr::summarize(utts, r, s.bootstrap);
     body[name] = models::asr::evaluation_json(utts, r, w);
@@ -156,29 +156,17 @@ int run_asr(std::span<const std::string> args) {
       "Streaming RNN-T speech recognition: transcribe audio files (any rate, "
       "resampled to 16 kHz) or measure WER on a test set directory "
       "(testset.tsv: file, text, voice, heldout).");
-  parser.option("model", "M", "model name under models/weights or a .safetensors path")
-      .option("variant", "V",
-              "per-component transforms, e.g. 'asr:bits=8' or 'asr.joiner:prune=0.5'")
-      .option("beam", "N", "beam search with N hypotheses (default: greedy; --eval: 4)")
-      .option("max-symbols", "K", "greedy: tokens emitted per frame at most (default 4)")
-      .option("blank-penalty", "P",
-              "subtract P from the blank logit when decoding (default: the model's, "
-              "decoding.blank_penalty in its JSON, else 0)")
-      .option("chunk-ms", "MS", "push audio in chunks of MS milliseconds (default 320)")
+  add_model_run_options(parser, kAsrDecoding | kAsrStreaming | kThreads);
+  parser
       .option("eval", "DIR",
-              "print WER per voice, greedy and beam, over the test set in DIR, each with its "
-              "95% CI (percentile bootstrap over utterances, fixed seed)")
-      .option("threads", "N",
-              "--eval: decode on N threads, one model copy each (default 1; same WER, and RTF "
-              "still sums per-utterance decode times)")
+              "print WER per voice, greedy and beam (--beam, default 4), over the test set in DIR, "
+              "each with its 95% CI (percentile bootstrap over utterances, fixed seed)")
       .option("compare-variant", "B",
               "--eval: also score variant B ('' = the unmodified model) on the same utterances "
               "and print WER(B) - WER(V) with its paired-bootstrap 95% CI")
       .option("resamples", "N",
               "--eval: bootstrap resamples for the confidence intervals (1000 to 1000000, "
               "default 2000)")
-      .flag("partials", "print the partial transcript after every chunk")
-      .flag("json", "print JSON")
       .positionals("FILE", 0, -1, "audio files to transcribe");
   const auto parsed = parser.parse(args);
   if (parsed.help) {
@@ -188,56 +176,48 @@ int run_asr(std::span<const std::string> args) {
   if (!parsed.has("model")) throw UsageError("missing --model", "erg run asr");
   if (parsed.has("eval") == !parsed.positionals.empty())
     throw UsageError("give either audio files or --eval DIR", "erg run asr");
-  const long beam = parsed.get_long("beam", 0);
-  if (beam < 0 || (parsed.has("beam") && beam == 0))
-    throw UsageError("--beam must be a positive integer", "erg run asr");
-  const long max_symbols = parsed.get_long("max-symbols", 4);
-  if (max_symbols <= 0) throw UsageError("--max-symbols must be positive", "erg run asr");
-  const double chunk_ms = parsed.get_double("chunk-ms", 320.0);
-  if (!(chunk_ms > 0)) throw UsageError("--chunk-ms must be positive", "erg run asr");
-  const bool json = parsed.has("json");
-  if (!parsed.has("eval"))
-    for (const char* eval_only : {"threads", "compare-variant", "resamples"})
+  if (parsed.has("eval")) {
+    refuse_run_options(parsed, kAsrStreaming, "transcribing files, not --eval");
+  } else {
+    refuse_run_options(parsed, kThreads, "--eval");
+    for (const char* eval_only : {"compare-variant", "resamples"})
       if (parsed.has(eval_only))
         throw UsageError("--" + std::string(eval_only) + " applies to --eval", "erg run asr");
+  }
+  const auto run = read_model_run_options(parsed, kAsrDecoding | kAsrStreaming | kThreads);
+  const long resamples =
+      parsed.get_int("resamples", long(BootstrapOptions{}.resamples), 1000, 1000000);
+  const auto compare_variant =
+      parsed.has("compare-variant")
+          ? std::optional(parse_variant_option(*parsed.get("compare-variant"), "--compare-variant"))
+          : std::nullopt;
 
-  const auto path =
-      resolve_named_file(*parsed.get("model"), "models/weights", ".safetensors", "model");
-  const auto variant = models::runtime::Variant::parse(parsed.get_or("variant", ""));
-  auto model = RnntModel::load(path, variant);
-  const double blank_penalty =
-      parsed.get_double("blank-penalty", double(model.config().blank_penalty));
-  if (!std::isfinite(blank_penalty))
-    throw UsageError("--blank-penalty must be a finite number", "erg run asr");
+  const auto path = resolve_named_file(run.model, "models/weights", ".safetensors", "model");
+  auto model = load_with_variant([&] { return RnntModel::load(path, run.variant); });
+  const float model_penalty = model.config().blank_penalty;
   if (parsed.has("eval")) {
-    const long threads = parsed.get_long("threads", 1);
-    if (threads <= 0 || threads > 256)
-      throw UsageError("--threads must be a positive integer (at most 256)", "erg run asr");
-    const long resamples = parsed.get_long("resamples", long(BootstrapOptions{}.resamples));
-    if (resamples < 1000 || resamples > 1000000)
-      throw UsageError("--resamples must be an integer from 1000 to 1000000", "erg run asr");
     ModelCopies copies, others;
     copies.pointers.push_back(&model);
-    load_copies(copies, path, variant, threads - 1);
-    if (parsed.has("compare-variant"))
-      load_copies(others, path, models::runtime::Variant::parse(*parsed.get("compare-variant")),
-                  threads);
+    load_copies(copies, path, run.variant, long(run.threads) - 1);
+    if (compare_variant)
+      load_with_variant([&] { load_copies(others, path, *compare_variant, long(run.threads)); });
     EvalSettings s;
     s.dir = *parsed.get("eval");
-    s.beam = beam > 0 ? std::size_t(beam) : 4;
-    s.blank_penalty = float(blank_penalty);
+    s.greedy = DecodeOptions::greedy(run.max_symbols.value_or(4))
+                   .with_blank_penalty(run.blank_penalty.value_or(model_penalty));
+    s.beam = DecodeOptions::beam_search(run.beam.value_or(4))
+                 .with_blank_penalty(run.blank_penalty.value_or(model_penalty));
     s.bootstrap.resamples = std::size_t(resamples);
-    s.json = json;
+    s.json = run.json;
     return run_eval(copies.pointers, others.pointers, s);
   }
 
-  const DecodeOptions options = (beam > 0 ? DecodeOptions::beam_search(std::size_t(beam))
-                                          : DecodeOptions::greedy(std::size_t(max_symbols)))
-                                    .with_blank_penalty(float(blank_penalty));
+  const DecodeOptions options = asr_decode_options(run, model_penalty);
+  const bool json = run.json;
   CountingSink sink;
   model.attach(&sink);
   models::asr::StreamingRecognizer recognizer(model, options);
-  const auto chunk = std::max<std::size_t>(1, std::size_t(chunk_ms * 16.0));
+  const auto chunk = std::max<std::size_t>(1, std::size_t(run.chunk_ms * 16.0));
   nlohmann::json files = nlohmann::json::array();
   double total_audio_s = 0, total_decode_s = 0;
   for (const auto& file : parsed.positionals) {
@@ -247,7 +227,7 @@ int run_asr(std::span<const std::string> args) {
     const std::span<const float> pcm(audio.samples);
     for (std::size_t at = 0; at < pcm.size(); at += chunk) {
       recognizer.push(pcm.subspan(at, std::min(chunk, pcm.size() - at)));
-      if (parsed.has("partials") && !json)
+      if (run.partials)
         std::cout << "  [" << std::fixed << std::setprecision(2)
                   << double(std::min(pcm.size(), at + chunk)) / 16000.0 << " s] "
                   << recognizer.text() << "\n"
@@ -280,7 +260,7 @@ int run_asr(std::span<const std::string> args) {
                 << ", joiner " << s.joiner_invocations << ", symbols " << s.symbols << "\n";
     }
   }
-  const std::string decoding = beam > 0 ? "beam" + std::to_string(beam) : "greedy";
+  const std::string decoding = run.beam ? "beam" + std::to_string(*run.beam) : "greedy";
   if (json) {
     std::cout << with_envelope("asr_run",
                                {{"model", model.config().name},

@@ -8,6 +8,7 @@
 
 #include "cli/arg_parser.hpp"
 #include "cli/json_output.hpp"
+#include "cli/run_options.hpp"
 #include "core/counting_sink.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
@@ -93,28 +94,11 @@ int run_llm(std::span<const std::string> args) {
       "Runs the LayerSkip LLM engine: generates a continuation of --prompt with autoregressive, "
       "early-exit or self-speculative decoding and prints the text and statistics, or prints "
       "per-exit-layer perplexity of a text file (--eval).");
-  parser
-      .option("model", "M",
-              "model name in models/weights or a .safetensors path "
-              "(default llm-layerskip)")
-      .option("prompt", "TEXT", "prompt text (the model sees [BOS] + its bytes)")
+  const RunOptionDefaults defaults{"llm-layerskip", 64};
+  add_model_run_options(parser, kLlmDecoding | kLlmGeneration, defaults);
+  parser.option("prompt", "TEXT", "prompt text (the model sees [BOS] + its bytes)")
       .option("eval", "TEXTFILE", "print perplexity per exit layer on this file")
-      .option("strategy", "S", "ar (default), exit or selfspec")
-      .option("exit-layer", "E", "layers before the shared head for exit/selfspec (default L/2)")
-      .option("speculations", "d", "tokens drafted per self-speculative round (default 4)")
-      .option("draft-confidence", "C",
-              "stop a round's drafting once the drafter's top probability is below C (0 = off; "
-              "lossless)")
-      .option("max-tokens", "N", "maximum new tokens (default 64)")
-      .option("temperature", "T", "sampling temperature; 0 = greedy (default 0)")
-      .option("top-k", "K", "sample from the K most likely tokens (0 = off)")
-      .option("top-p", "P", "nucleus sampling mass (1 = off)")
-      .option("seed", "S", "sampling seed (default 42)")
-      .option("stop", "TEXT", "stop sequence (ends generation; not printed)")
-      .option("variant", "V", "per-component transforms, e.g. 'llm.layer:bits=8;llm.head:pin'")
-      .flag("ignore-eos", "keep generating after the end-of-document token")
-      .flag("counts", "attach a counting sink and report per-component bytes and MACs")
-      .flag("json", "print JSON");
+      .flag("counts", "attach a counting sink and report per-component bytes and MACs");
   const auto parsed = parser.parse(args);
   if (parsed.help) {
     std::cout << parser.help();
@@ -122,41 +106,27 @@ int run_llm(std::span<const std::string> args) {
   }
   if (parsed.has("prompt") == parsed.has("eval"))
     throw UsageError("give exactly one of --prompt and --eval", "erg run llm");
-  const auto path = resolve_named_file(parsed.get_or("model", "llm-layerskip"), "models/weights",
-                                       ".safetensors", "model");
-  const auto variant = models::runtime::Variant::parse(parsed.get_or("variant", ""));
-  auto model = LlamaModel::load(path, variant);
-  const bool json = parsed.has("json");
+  if (parsed.has("eval")) {
+    // Perplexity scores every exit layer of the full model: no generation option applies.
+    refuse_run_options(parsed, kLlmDecoding | kLlmGeneration, "generation (--prompt), not --eval");
+    if (parsed.has("counts")) throw UsageError("--counts applies to generation (--prompt)");
+  }
+  const auto run = read_model_run_options(parsed, kLlmDecoding | kLlmGeneration, defaults);
+  const auto path = resolve_named_file(run.model, "models/weights", ".safetensors", "model");
+  auto model = load_with_variant([&] { return LlamaModel::load(path, run.variant); });
+  const bool json = run.json;
   if (parsed.has("eval")) return run_eval(model, *parsed.get("eval"), json);
 
-  models::llm::GenerateOptions opt;
-  try {
-    opt.strategy = models::llm::parse_strategy(parsed.get_or("strategy", "ar"));
-  } catch (const Error& e) {
-    throw UsageError(e.what_text(), "--strategy");
-  }
-  const long L = long(model.n_layers());
-  opt.exit_layer = std::size_t(parsed.get_long("exit-layer", L / 2));
-  opt.speculations = std::size_t(parsed.get_long("speculations", 4));
-  opt.draft_confidence = parsed.get_double("draft-confidence", 0.0);
-  if (!(opt.draft_confidence >= 0.0 && opt.draft_confidence <= 1.0))
-    throw UsageError("--draft-confidence must be in [0, 1]");
-  const long max_tokens = parsed.get_long("max-tokens", 64);
-  if (max_tokens < 0) throw UsageError("--max-tokens must be non-negative");
-  opt.max_new_tokens = std::size_t(max_tokens);
-  opt.sampling.temperature = parsed.get_double("temperature", 0.0);
-  const long top_k = parsed.get_long("top-k", 0);
-  if (top_k < 0) throw UsageError("--top-k must be non-negative");
-  opt.sampling.top_k = std::size_t(top_k);
-  opt.sampling.top_p = parsed.get_double("top-p", 1.0);
-  opt.seed = std::uint64_t(parsed.get_long("seed", 42));
-  if (auto stop = parsed.get("stop")) opt.stop.push_back(*stop);
-  opt.stop_at_eos = !parsed.has("ignore-eos");
+  const auto opt = llm_generate_options(run, model.n_layers());
+  const models::llm::ByteTokenizer tok(model.config().bos_id, model.config().eos_id);
+  const auto prompt = tok.encode_prompt(*parsed.get("prompt"));
+  if (prompt.size() > model.config().context_length)
+    throw UsageError("--prompt is " + std::to_string(prompt.size()) +
+                     " tokens with its BOS; the model's context is " +
+                     std::to_string(model.config().context_length));
 
   CountingSink sink;
   if (parsed.has("counts")) model.attach(&sink);
-  const models::llm::ByteTokenizer tok(model.config().bos_id, model.config().eos_id);
-  const auto prompt = tok.encode_prompt(*parsed.get("prompt"));
   const auto g = models::llm::generate(model, prompt, opt);
   if (!json) {
     print_generation(g, opt, model);
