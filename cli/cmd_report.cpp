@@ -39,6 +39,10 @@ int run_report(std::span<const std::string> args) {
   const std::filesystem::path out =
       parsed.get_or("o", (std::filesystem::path(parsed.positionals.front()) / "report").string());
   const auto inputs = reports::load_report_inputs(dirs);
+  if (inputs.sweep) {
+    for (const auto& w : inputs.sweep->warnings)
+      std::cerr << "erg: warning: " << w << "\n";
+  }
   const auto outcome = reports::write_report(inputs, out, options);
   if (parsed.has("json")) {
     std::cout << outcome.summary.dump(2) << "\n";

@@ -93,14 +93,19 @@ int run_merge(std::span<const std::string> args) {
 int run_sweep(std::span<const std::string> args) {
   if (!args.empty() && args[0] == "merge") return run_merge(args.subspan(1));
   ArgParser parser(
-      "erg sweep SPEC -o DIR [--threads N] [--shard i/N] [--quiet] [--json]",
+      "erg sweep SPEC -o DIR [--threads N] [--shard i/N] [--force-new] [--quiet] [--json]",
       "Runs an experiment spec (configs/*.toml): evaluates model variants with the spec's "
       "evaluator and strategy, appending one row per variant to DIR/results.jsonl (rerunning "
-      "skips finished rows), then writes results.csv and summary.json and prints a table. "
-      "'erg sweep merge' joins shards.");
+      "the same spec skips finished rows), then writes results.csv and summary.json and prints "
+      "a table. A DIR that holds a sweep of another spec is refused (exit 2), so that no rows "
+      "mix; --force-new moves that sweep's files into DIR/superseded-N/ (nothing is deleted) "
+      "and starts afresh. 'erg sweep merge' joins shards.");
   parser.option("o", "DIR", "output directory (created if needed)")
       .option("threads", "N", "worker threads (default: hardware threads)")
       .option("shard", "i/N", "evaluate only jobs i, i+N, ... (grid and random strategies)")
+      .flag("force-new",
+            "start a fresh store: move the sweep already in DIR (spec.toml, results.jsonl, "
+            "results.csv, summary.json, report/) into DIR/superseded-N/")
       .flag("quiet", "no progress bar")
       .flag("json", "print summary.json instead of the table")
       .positionals("SPEC", 1, 1, "experiment spec (TOML)");
@@ -116,9 +121,14 @@ int run_sweep(std::span<const std::string> args) {
   if (auto shard = parsed.get("shard")) options.shard = sweep::Shard::parse(*shard);
   options.progress = !parsed.has("quiet");
   options.cancel = &g_cancel;
+  options.force_new = parsed.has("force-new");
   std::signal(SIGINT, on_sigint);
   const auto spec = sweep::load_experiment_spec(parsed.positionals[0]);
   const auto summary = sweep::run_experiment(spec, *out, options);
+  if (summary.contains("superseded_dir")) {
+    std::cerr << "erg sweep: --force-new moved the sweep that was in " << *out << " to "
+              << summary["superseded_dir"].get<std::string>() << "\n";
+  }
   if (parsed.has("json")) {
     std::cout << summary.dump(2) << "\n";
   } else {

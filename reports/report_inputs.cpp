@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "sweep/result_store.hpp"
 
 namespace erg::reports {
 namespace {
@@ -42,25 +43,30 @@ SweepResults load_sweep_results(const fs::path& dir) {
   SweepResults out;
   out.dir = dir;
   const auto store = dir / "results.jsonl";
-  std::ifstream in(store);
-  if (!in) throw Error("cannot read the result store", store.string());
-  std::string line;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
-    if (line.empty()) continue;
-    const auto where = store.string() + ":" + std::to_string(n);
-    nlohmann::json row;
-    try {
-      row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(std::string("not a JSON row (") + e.what() + ")", where);
-    }
-    if (!row.is_object() || !row.contains("key") || !row["config"].is_object() ||
-        !row["metrics"].is_object() || !row["metrics"]["energy_per_unit_uj"].is_number()) {
-      throw Error("expected a result row with key, config and metrics.energy_per_unit_uj", where);
+  if (!fs::is_regular_file(store)) throw Error("cannot read the result store", store.string());
+  auto contents = sweep::read_result_store(store);
+  const std::string rerun =
+      "`erg sweep " + (dir / "spec.toml").string() + " -o " + dir.string() + "`";
+  if (contents.torn_last_line) {
+    out.warnings.push_back(store.string() + ":" + std::to_string(contents.torn_line_number) +
+                           ": left out a torn last line (a sweep killed mid-write); " + rerun +
+                           " recomputes it");
+  }
+  for (std::size_t i = 0; i < contents.rows.size(); ++i) {
+    auto& row = contents.rows[i];
+    if (!row["config"].is_object() || !row["metrics"].is_object() ||
+        !row["metrics"]["energy_per_unit_uj"].is_number()) {
+      throw Error("expected a result row with key, config and metrics.energy_per_unit_uj",
+                  store.string() + ":" + std::to_string(contents.line_numbers[i]));
     }
     out.rows.push_back(std::move(row));
   }
   const auto summary_path = dir / "summary.json";
+  if (!fs::exists(summary_path)) {
+    throw Error("no summary.json: the sweep did not finish (or was killed); run " + rerun +
+                    " to finish it and write the summary, then report again",
+                summary_path.string());
+  }
   out.summary = read_json(summary_path);
   if (out.summary.value("kind", std::string()) != "sweep_summary" ||
       !out.summary["per_preset"].is_array()) {

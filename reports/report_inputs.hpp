@@ -14,6 +14,8 @@ struct SweepResults {
   std::filesystem::path dir;
   nlohmann::json summary;            // summary.json (kind "sweep_summary")
   std::vector<nlohmann::json> rows;  // results.jsonl, in store order
+  // What the reader should know about the inputs, e.g. a torn last line that was left out.
+  std::vector<std::string> warnings;
   const nlohmann::json* row_by_key(const std::string& key) const;
   std::string metric() const { return summary.value("accuracy_metric", std::string()); }
   std::string energy_unit() const { return summary.value("energy_unit", std::string("run")); }
@@ -36,6 +38,8 @@ struct ReportInputs {
   std::vector<ProfileRun> profiles;
 };
 
+// Reads the store as `erg sweep` does (sweep::read_result_store): a torn last line, which a
+// sweep killed mid-write leaves, is left out with a warning, and the file is not changed.
 SweepResults load_sweep_results(const std::filesystem::path& dir);
 ProfileRun load_profile_run(const std::filesystem::path& dir);
 // Sorts each directory into a sweep (has results.jsonl) or a profile run; throws erg::Error for a

@@ -40,6 +40,13 @@ class AsrWorkload final : public ModelWorkload {
   std::vector<std::string> components() const override {
     return {"asr.encoder", "asr.predictor", "asr.joiner"};
   }
+  std::vector<std::string> component_names() const override {
+    const auto model = models::asr::RnntModel::load(model_path_);
+    std::vector<std::string> names;
+    for (const auto& t : model.store().tensors())
+      names.push_back(model.store().registry().name(t.component));
+    return names;
+  }
   std::string accuracy_metric() const override { return "wer"; }
   std::string energy_unit() const override { return "audio_second"; }
 

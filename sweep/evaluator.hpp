@@ -30,6 +30,10 @@ std::unique_ptr<Evaluator> make_analytic_evaluator();
 std::unique_ptr<Evaluator> make_trace_evaluator();
 std::unique_ptr<Evaluator> make_rapl_evaluator();
 
+// What energy is normalized by: the run's audio seconds or tokens (per the workload's unit).
+// Throws erg::Error when the run covered none, so no row reads 0 uJ per unit.
+double energy_units_covered(const ModelWorkload& workload, const WorkloadResult& result);
+
 // The metrics row shared by the simulator-backed evaluators: accuracy, stats, energy totals,
 // energy per unit (audio second or token), the component x level breakdown and the invocations
 // of each component, both rolled up to the workload's components, and the workload's detail.

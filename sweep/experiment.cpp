@@ -145,7 +145,29 @@ void copy_spec(const ExperimentSpec& spec, const fs::path& out_dir) {
   const auto target = out_dir / "spec.toml";
   std::error_code ec;
   if (fs::exists(target) && fs::equivalent(spec.file, target, ec)) return;
-  fs::copy_file(spec.file, target, fs::copy_options::overwrite_existing);
+  if (spec.text.empty()) {
+    fs::copy_file(spec.file, target, fs::copy_options::overwrite_existing);
+    return;
+  }
+  const auto tmp = target.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << spec.text;
+    if (!out.flush()) throw Error("cannot write", tmp);
+  }
+  fs::rename(tmp, target);
+}
+
+bool has_rows(const fs::path& store) {
+  std::error_code ec;
+  return fs::is_regular_file(store, ec) && fs::file_size(store, ec) > 0;
+}
+
+fs::path superseded_dir(const fs::path& out_dir) {
+  for (int n = 1;; ++n) {
+    auto dir = out_dir / ("superseded-" + std::to_string(n));
+    if (!fs::exists(dir)) return dir;
+  }
 }
 
 nlohmann::json envelope(const ExperimentSpec& spec, const ExperimentContext& context,
@@ -172,6 +194,47 @@ nlohmann::json envelope(const ExperimentSpec& spec, const ExperimentContext& con
 
 }  // namespace
 
+std::optional<fs::path> prepare_output_dir(const ExperimentSpec& spec, const fs::path& out_dir,
+                                           bool force_new) {
+  const auto old_spec = out_dir / "spec.toml";
+  const auto store = out_dir / "results.jsonl";
+  std::error_code ec;
+  const bool spec_there = fs::exists(old_spec, ec);
+  std::string conflict;  // why the directory's sweep is not this spec's; empty: it is, or none
+  std::string resume;    // how to go on with the sweep that is there
+  if (spec_there && !fs::equivalent(spec.file, old_spec, ec)) {
+    try {
+      const auto old = load_experiment_spec(old_spec);
+      if (old.content_hash != spec.content_hash) {
+        conflict = "holds a sweep of another spec ('" + old.name + "' in " + old_spec.string() +
+                   "; this one is '" + spec.name + "' from " + spec.file.string() + ")";
+        resume = ", resume that sweep with `erg sweep " + old_spec.string() + " -o " +
+                 out_dir.string() + "`";
+      }
+    } catch (const Error& e) {
+      conflict = "holds a spec.toml that does not load (" + std::string(e.what()) + ")";
+    }
+  } else if (!spec_there && has_rows(store)) {
+    conflict = "holds results.jsonl rows but no spec.toml saying which spec made them";
+  }
+  const bool sweep_there = spec_there || has_rows(store);
+  if (!conflict.empty() && !force_new) {
+    throw UsageError(conflict +
+                         ", and its rows would mix into this sweep's summary. Use another "
+                         "-o DIR" +
+                         resume + ", or pass --force-new to move its files into " +
+                         superseded_dir(out_dir).string() + " and start afresh",
+                     out_dir.string());
+  }
+  if (!force_new || !sweep_there) return std::nullopt;
+  const auto aside = superseded_dir(out_dir);
+  fs::create_directories(aside);
+  for (const char* name : kSweepFiles) {
+    if (fs::exists(out_dir / name, ec)) fs::rename(out_dir / name, aside / name);
+  }
+  return aside;
+}
+
 nlohmann::json run_experiment(const ExperimentSpec& spec, const fs::path& out_dir,
                               const SweepOptions& options) {
   if (spec.strategy == "sensitivity" && options.shard.count > 1) {
@@ -179,6 +242,11 @@ nlohmann::json run_experiment(const ExperimentSpec& spec, const fs::path& out_di
         "--shard applies to grid and random sweeps; the sensitivity search is "
         "sequential");
   }
+  // The model and evaluator first: a spec they reject leaves no directory behind.
+  auto workload = make_workload(spec);
+  check_spec_against(spec, *workload);
+  auto evaluator = make_evaluator(spec.evaluator);
+  const auto aside = prepare_output_dir(spec, out_dir, options.force_new);
   fs::create_directories(out_dir);
   copy_spec(spec, out_dir);
   ResultStore store(out_dir / "results.jsonl");
@@ -186,8 +254,7 @@ nlohmann::json run_experiment(const ExperimentSpec& spec, const fs::path& out_di
     std::cerr << "erg sweep: discarded a torn last line in " << store.path().string()
               << " (a run killed mid-write); it will be recomputed\n";
   }
-  ExperimentContext context(spec, make_workload(spec), make_evaluator(spec.evaluator), store,
-                            options);
+  ExperimentContext context(spec, std::move(workload), std::move(evaluator), store, options);
   nlohmann::json strategy;
   if (spec.strategy == "sensitivity") {
     strategy = run_sensitivity_strategy(context);
@@ -198,6 +265,7 @@ nlohmann::json run_experiment(const ExperimentSpec& spec, const fs::path& out_di
   summary["rows"] = store.size();
   summary["evaluated_now"] = context.evaluated();
   summary["skipped_finished"] = context.skipped();
+  if (aside) summary["superseded_dir"] = aside->string();  // where --force-new moved the old sweep
   write_csv(store.rows(), out_dir / "results.csv");
   write_json(out_dir / "summary.json", summary);
   return summary;
@@ -217,13 +285,16 @@ nlohmann::json merge_experiments(const std::vector<fs::path>& shard_dirs, const 
       throw Error("shards ran different specs", (dir / "spec.toml").string());
     }
   }
-  fs::create_directories(out_dir);
-  const auto out_spec = out_dir / "spec.toml";
-  {
-    std::ofstream out(out_spec, std::ios::trunc);
-    out << spec_text;
+  // The shards' spec, checked before out_dir is touched (it may be one of the shards).
+  auto spec = parse_experiment_spec(spec_text, shard_dirs.front() / "spec.toml");
+  auto workload = make_workload(spec);
+  if (spec.strategy == "sensitivity") {
+    throw UsageError("sensitivity searches are not sharded, so there is nothing to merge");
   }
-  const auto spec = load_experiment_spec(out_spec);
+  prepare_output_dir(spec, out_dir, false);
+  fs::create_directories(out_dir);
+  copy_spec(spec, out_dir);
+  spec.file = out_dir / "spec.toml";
   ResultStore store(out_dir / "results.jsonl");
   for (const auto& dir : shard_dirs) {
     if (fs::equivalent(dir, out_dir)) continue;
@@ -232,10 +303,7 @@ nlohmann::json merge_experiments(const std::vector<fs::path>& shard_dirs, const 
       if (!store.contains(row["key"].get<std::string>())) store.append(row);
     }
   }
-  if (spec.strategy == "sensitivity") {
-    throw UsageError("sensitivity searches are not sharded, so there is nothing to merge");
-  }
-  ExperimentContext context(spec, make_workload(spec), make_evaluator(spec.evaluator), store, {});
+  ExperimentContext context(spec, std::move(workload), make_evaluator(spec.evaluator), store, {});
   auto summary = envelope(spec, context, summarize_rows(context, store.rows()));
   summary["rows"] = store.size();
   summary["merged_from"] = nlohmann::json::array();

@@ -26,6 +26,9 @@ struct SweepOptions {
   Shard shard;
   bool progress = true;
   const std::atomic<bool>* cancel = nullptr;
+  // Start a fresh store even though the output directory holds a sweep: its files move into
+  // DIR/superseded-N/ (see prepare_output_dir).
+  bool force_new = false;
 };
 
 // Everything a strategy needs: the spec, the workload and evaluator, the presets, and the store
@@ -76,13 +79,28 @@ nlohmann::json energy_shares(const nlohmann::json& row);
 // The compact form of a row that summaries carry.
 nlohmann::json brief_row(const nlohmann::json& row, const std::string& metric);
 
+// The files of a sweep output directory, which --force-new moves aside together.
+inline constexpr const char* kSweepFiles[] = {"spec.toml", "results.jsonl", "results.csv",
+                                              "summary.json", "report"};
+
+// Makes `out_dir` ready for `spec` without losing anything: a directory without a sweep, or with
+// a sweep of the same spec (equal content_hash: comments and layout aside), is used as it is (the
+// run resumes). A sweep of another spec, or rows without a spec.toml, would mix into this spec's
+// summary: that is a UsageError naming both specs, unless `force_new`, which moves the old files
+// (kSweepFiles) into out_dir/superseded-N/ (the first free N) and returns that folder.
+std::optional<std::filesystem::path> prepare_output_dir(const ExperimentSpec& spec,
+                                                        const std::filesystem::path& out_dir,
+                                                        bool force_new);
+
 // Runs a spec into `out_dir`: spec.toml (a copy), results.jsonl, results.csv, summary.json.
-// Returns the summary.
+// Everything that can be checked is checked before the directory is touched: the spec (when it
+// was loaded), its components and metric against the model, and the directory
+// (prepare_output_dir). Returns the summary.
 nlohmann::json run_experiment(const ExperimentSpec& spec, const std::filesystem::path& out_dir,
                               const SweepOptions& options);
 
 // Joins shard directories into `out_dir` and recomputes the summary; the shards must have run
-// the same spec.
+// the same spec, and `out_dir` may hold only a sweep of it (prepare_output_dir, never forced).
 nlohmann::json merge_experiments(const std::vector<std::filesystem::path>& shard_dirs,
                                  const std::filesystem::path& out_dir);
 

@@ -1,11 +1,14 @@
 #include "sweep/experiment_spec.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "core/toml_reader.hpp"
 #include "models/runtime/variant.hpp"
+#include "sweep/config_hash.hpp"
+#include "sweep/spec_keys.hpp"
 
 namespace erg::sweep {
 namespace {
@@ -30,6 +33,39 @@ nlohmann::json to_json(const toml::node& node) {
   return nullptr;
 }
 
+std::string location(const std::filesystem::path& origin, const toml::node* node) {
+  if (node == nullptr || node->source().begin.line == 0) return origin.string();
+  return origin.string() + ":" + std::to_string(node->source().begin.line) + ":" +
+         std::to_string(node->source().begin.column);
+}
+
+// [workload] or [runtime]: every key is one the model kind takes, of its type and in range.
+void check_knobs(const TomlReader& r, const toml::table& t, const std::string& table,
+                 const std::string& kind, ExperimentSpec& spec) {
+  const bool runtime = table == "runtime";
+  for (const auto& [k, node] : t) {
+    const std::string name(k.str());
+    const std::string key = table + "." + name;
+    spec.locations[key] = location(spec.file, &node);
+    const KnobRule* rule = find_knob(kind, runtime, name);
+    if (rule == nullptr) {
+      std::string hint;
+      if (find_knob(kind, !runtime, name) != nullptr)
+        hint = "; " + name + " belongs in [" + (runtime ? "workload" : "runtime") + "]";
+      r.fail(key,
+             "is not a known key for model kind '" + kind +
+                 "' (expected one of: " + knob_names(kind, runtime) + ")" + hint,
+             &node);
+    }
+    if (runtime && node.is_array()) {
+      for (const auto& item : *node.as_array())
+        check_knob(r, key, item, *rule);
+    } else {
+      check_knob(r, key, node, *rule);
+    }
+  }
+}
+
 ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin) {
   const TomlReader r(origin.string());
   r.reject_unknown(doc, "",
@@ -37,6 +73,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
                     "axes", "runtime", "constraints", "metrics", "hypothesis"});
   ExperimentSpec spec;
   spec.file = origin;
+  spec.content_hash = config_key(to_json(doc));
   spec.name = r.string(doc, "", "name");
   spec.description = r.string(doc, "", "description", std::string{});
 
@@ -48,7 +85,10 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
            model.get("kind"));
   }
   spec.model = r.string(model, "model", "name");
-  if (const auto* w = r.table(doc, "", "workload", false)) spec.workload = to_json(*w);
+  if (const auto* w = r.table(doc, "", "workload", false)) {
+    check_knobs(r, *w, "workload", spec.model_kind, spec);
+    spec.workload = to_json(*w);
+  }
 
   const auto& hw = *r.table(doc, "", "hardware", true);
   r.reject_unknown(hw, "hardware", {"presets"});
@@ -73,6 +113,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
              s->get("strategy"));
     }
     spec.components = r.strings(*s, "search", "components", std::vector<std::string>{});
+    spec.locations["search.components"] = location(origin, s->get("components"));
     spec.ladder = r.strings(*s, "search", "ladder", std::vector<std::string>{});
     spec.pin = r.boolean(*s, "search", "pin", true);
     spec.samples = static_cast<std::size_t>(r.integer(*s, "search", "samples", 16, 1, 1000000));
@@ -95,6 +136,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
   if (const auto* axes = r.table(doc, "", "axes", false)) {
     for (const auto& [key, node] : *axes) {
       const std::string component(key.str());
+      spec.locations["axes." + component] = location(origin, &node);
       auto values = r.strings(*axes, "axes", component);
       for (const auto& v : values) {
         if (v.empty()) continue;
@@ -109,6 +151,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
     }
   }
   if (const auto* rt = r.table(doc, "", "runtime", false)) {
+    check_knobs(r, *rt, "runtime", spec.model_kind, spec);
     for (const auto& [key, node] : *rt) {
       auto value = to_json(node);
       if (!value.is_array()) value = nlohmann::json::array({value});
@@ -120,6 +163,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
   if (const auto* c = r.table(doc, "", "constraints", false)) {
     for (const auto& [key, node] : *c) {
       const std::string name(key.str());
+      spec.locations["constraints." + name] = location(origin, &node);
       if (name.size() < 5 || name.substr(name.size() - 4) != "_max") {
         r.fail("constraints." + name, "is not a constraint (expected <metric>_max)", &node);
       }
@@ -144,6 +188,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
   if (const auto* m = r.table(doc, "", "metrics", false)) {
     r.reject_unknown(*m, "metrics", {"energy_per"});
     spec.energy_unit = r.string(*m, "metrics", "energy_per", std::string{});
+    spec.locations["metrics.energy_per"] = location(origin, m->get("energy_per"));
     if (!spec.energy_unit.empty() && spec.energy_unit != "audio_second" &&
         spec.energy_unit != "token") {
       r.fail("metrics.energy_per", "is '" + spec.energy_unit + "' (expected audio_second or token)",
@@ -153,6 +198,7 @@ ExperimentSpec read(const toml::table& doc, const std::filesystem::path& origin)
   if (const auto* h = r.table(doc, "", "hypothesis", false)) {
     r.reject_unknown(*h, "hypothesis", {"first", "statement", "source"});
     spec.hypothesis_first = r.string(*h, "hypothesis", "first");
+    spec.locations["hypothesis.first"] = location(origin, h->get("first"));
     spec.hypothesis_statement =
         r.string(*h, "hypothesis", "statement", "compress " + spec.hypothesis_first + " first");
     spec.hypothesis_source = r.string(*h, "hypothesis", "source", std::string{});
@@ -173,7 +219,7 @@ Constraint Constraint::parse(const std::string& metric, const std::string& text)
     try {
       std::size_t used = 0;
       const double v = std::stod(s, &used);
-      if (used == s.size()) return v;
+      if (used == s.size() && std::isfinite(v)) return v;
     } catch (const std::exception&) {
     }
     throw Error("invalid constraint '" + text +
@@ -185,6 +231,9 @@ Constraint Constraint::parse(const std::string& metric, const std::string& text)
   } else if (t.rfind("base*", 0) == 0) {
     c.kind = Kind::kTimes;
     c.value = number(t.substr(5));
+    if (c.value <= 0)
+      throw Error("invalid constraint '" + text +
+                  "' (the factor of \"base * X\" must be positive)");
   } else {
     c.value = number(t);
   }
@@ -212,12 +261,24 @@ std::string Constraint::to_string() const {
   return out.str();
 }
 
+std::string ExperimentSpec::where(const std::string& key) const {
+  const auto it = locations.find(key);
+  return it != locations.end() ? it->second : file.string();
+}
+
 ExperimentSpec load_experiment_spec(const std::filesystem::path& path) {
-  return read(TomlReader::parse_file(path), path);
+  auto spec = read(TomlReader::parse_file(path), path);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  spec.text = text.str();
+  return spec;
 }
 
 ExperimentSpec parse_experiment_spec(const std::string& text, const std::filesystem::path& origin) {
-  return read(TomlReader::parse_text(text, origin.string()), origin);
+  auto spec = read(TomlReader::parse_text(text, origin.string()), origin);
+  spec.text = text;
+  return spec;
 }
 
 }  // namespace erg::sweep

@@ -26,6 +26,11 @@ struct Constraint {
 // An experiment spec (TOML, see configs/*.toml and sweep/README.md).
 struct ExperimentSpec {
   std::filesystem::path file;
+  std::string text;          // the TOML source, copied into the output directory as spec.toml
+  std::string content_hash;  // config_key of the parsed document: comments and layout aside
+  // Where each key was given, "file:line:col" by dotted key ("workload.beam", "axes.asr.joiner"),
+  // for the checks that need the model (components, metric) and run before anything is written.
+  std::map<std::string, std::string> locations;
   std::string name;
   std::string description;
 
@@ -59,9 +64,13 @@ struct ExperimentSpec {
   std::string hypothesis_first;
   std::string hypothesis_statement;
   std::string hypothesis_source;
+
+  // The location of `key`, or the file when the key was not given.
+  std::string where(const std::string& key) const;
 };
 
-// Loads and validates a spec; errors name the file, line, key and what was expected.
+// Loads and validates a spec; errors name the file, line, key and what was expected. Every key
+// is known (see sweep/spec_keys.hpp for [workload] and [runtime]), of its type and in range.
 ExperimentSpec load_experiment_spec(const std::filesystem::path& path);
 ExperimentSpec parse_experiment_spec(const std::string& text, const std::filesystem::path& origin);
 

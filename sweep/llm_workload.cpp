@@ -66,6 +66,15 @@ class LlmWorkload final : public ModelWorkload {
     max_new_tokens_ = w.value("max_new_tokens", std::size_t{32});
     auto probe = models::llm::LlamaModel::load(model_path_);
     layers_ = probe.n_layers();
+    if (const auto it = spec.runtime_axes.find("exit_layer"); it != spec.runtime_axes.end()) {
+      for (const auto& e : it->second) {
+        if (e.get<std::int64_t>() > static_cast<std::int64_t>(layers_)) {
+          throw Error("key 'runtime.exit_layer' is " + e.dump() + ", too large (at most " +
+                          std::to_string(layers_) + ": the layers of " + spec.model + ")",
+                      spec.where("runtime.exit_layer"));
+        }
+      }
+    }
   }
 
   std::vector<std::string> components() const override {
@@ -74,6 +83,11 @@ class LlmWorkload final : public ModelWorkload {
       out.push_back("llm.layer." + std::to_string(l));
     out.push_back("llm.head");
     return out;
+  }
+  std::vector<std::string> component_names() const override {
+    auto names = components();
+    names.push_back("llm.embed");  // takes only pin (a table lookup)
+    return names;
   }
   std::string accuracy_metric() const override { return "perplexity"; }
   std::string energy_unit() const override { return "token"; }

@@ -33,6 +33,9 @@ class ModelWorkload {
   virtual ~ModelWorkload() = default;
   // The components a search may compress, coarse names such as "asr.joiner".
   virtual std::vector<std::string> components() const = 0;
+  // Every component the model's transforms apply to, as finely as the model names them
+  // ("asr.encoder.layer.3"): what a spec's axes and components may name, each one or a prefix.
+  virtual std::vector<std::string> component_names() const { return components(); }
   // The accuracy metric constraints refer to ("wer", "perplexity"), or "" when there is none.
   virtual std::string accuracy_metric() const = 0;
   // "audio_second" or "token".
@@ -47,6 +50,13 @@ class ModelWorkload {
 };
 
 std::unique_ptr<ModelWorkload> make_workload(const ExperimentSpec& spec);
+
+// The checks of a spec that need its model, run before a sweep writes anything; each error names
+// the key, its file:line and the valid choices. [axes] keys and [search] components name
+// components of the model, [hypothesis] first one the search compresses, every constraint is on
+// the workload's accuracy metric, [metrics] energy_per is the workload's unit, and a sensitivity
+// search has a metric to keep.
+void check_spec_against(const ExperimentSpec& spec, const ModelWorkload& workload);
 
 // Implementations (one file each).
 std::unique_ptr<ModelWorkload> make_shape_workload(const ExperimentSpec& spec);

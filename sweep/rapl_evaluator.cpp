@@ -22,14 +22,14 @@ class RaplEvaluator final : public Evaluator {
     if (!window.energy_available) {
       throw UnavailableError("energy unavailable: " + window.energy_unavailable_reason);
     }
-    const double per = workload.energy_unit() == "token" ? result.tokens : result.audio_seconds;
+    const double per = energy_units_covered(workload, result);
     nlohmann::json domains = nlohmann::json::object();
     for (const auto& d : window.domains)
       domains[d.name] = d.energy_j;
     nlohmann::json m{{"energy_source", "measured (" + window.energy_source + ")"},
                      {"energy_pj", window.total_energy_j * 1e12},
                      {"energy_unit", workload.energy_unit()},
-                     {"energy_per_unit_uj", per > 0 ? window.total_energy_j * 1e6 / per : 0.0},
+                     {"energy_per_unit_uj", window.total_energy_j * 1e6 / per},
                      {"domains_energy_j", domains},
                      {"time_s", window.time_s},
                      {"accuracy", result.accuracy},

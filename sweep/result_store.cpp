@@ -31,6 +31,39 @@ void write_all(int fd, const std::string& data, const std::filesystem::path& pat
 
 }  // namespace
 
+StoreContents read_result_store(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  StoreContents out;
+  std::unordered_map<std::string, bool> seen;
+  std::size_t pos = 0;
+  std::size_t line_no = 0;
+  while (pos < text.size()) {
+    ++line_no;
+    const std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) {
+      // Only the last line can lack its newline: a write that kill -9 interrupted.
+      out.torn_last_line = true;
+      out.torn_line_number = line_no;
+      break;
+    }
+    const std::string where = path.string() + ":" + std::to_string(line_no);
+    nlohmann::json row = nlohmann::json::parse(text.substr(pos, end - pos), nullptr, false);
+    if (row.is_discarded() || !row.is_object() || !row.contains("key") || !row["key"].is_string()) {
+      throw Error("malformed result row (expected a JSON object with a string \"key\")", where);
+    }
+    if (seen.emplace(row["key"].get<std::string>(), true).second) {
+      out.rows.push_back(std::move(row));
+      out.line_numbers.push_back(line_no);
+    }
+    pos = end + 1;
+  }
+  out.intact_bytes = pos;
+  return out;
+}
+
 ResultStore::ResultStore(std::filesystem::path path) : path_(std::move(path)) {
   if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path());
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -52,40 +85,18 @@ ResultStore::~ResultStore() {
 }
 
 void ResultStore::load() {
-  std::ifstream in(path_, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  std::size_t pos = 0;
-  std::size_t line_no = 0;
-  while (pos < text.size()) {
-    ++line_no;
-    const std::size_t end = text.find('\n', pos);
-    const bool complete = end != std::string::npos;
-    const std::string line = text.substr(pos, complete ? end - pos : std::string::npos);
-    const std::string where = path_.string() + ":" + std::to_string(line_no);
-    nlohmann::json row = nlohmann::json::parse(line, nullptr, false);
-    const bool valid =
-        !row.is_discarded() && row.is_object() && row.contains("key") && row["key"].is_string();
-    if (!complete) {
-      // Only the last line can lack its newline: a write that kill -9 interrupted. It was
-      // never fsync'd as a finished row, so dropping it loses nothing.
-      discarded_torn_line_ = true;
-      if (::ftruncate(fd_, static_cast<off_t>(pos)) != 0) {
-        throw Error("cannot cut the torn last line (" + errno_text() + ")", where);
-      }
-      break;
+  auto contents = read_result_store(path_);
+  if (contents.torn_last_line) {
+    // It was never fsync'd as a finished row, so dropping it loses nothing.
+    discarded_torn_line_ = true;
+    if (::ftruncate(fd_, static_cast<off_t>(contents.intact_bytes)) != 0) {
+      throw Error("cannot cut the torn last line (" + errno_text() + ")",
+                  path_.string() + ":" + std::to_string(contents.torn_line_number));
     }
-    if (!valid) {
-      throw Error("malformed result row (expected a JSON object with a string \"key\")", where);
-    }
-    const std::string key = row["key"].get<std::string>();
-    if (!index_.count(key)) {
-      index_.emplace(key, rows_.size());
-      rows_.push_back(std::move(row));
-    }
-    pos = end + 1;
   }
+  rows_ = std::move(contents.rows);
+  for (std::size_t i = 0; i < rows_.size(); ++i)
+    index_.emplace(rows_[i]["key"].get<std::string>(), i);
 }
 
 bool ResultStore::contains(const std::string& key) const {

@@ -10,6 +10,18 @@
 
 namespace erg::sweep {
 
+// What a store file holds, read without changing it: the rows in file order (the first of each
+// key) and whether the last line was torn (it lacks its newline: a write that kill -9
+// interrupted), which is left out. Damage anywhere else is an erg::Error naming the line.
+struct StoreContents {
+  std::vector<nlohmann::json> rows;
+  std::vector<std::size_t> line_numbers;  // of each row, 1-based
+  bool torn_last_line = false;
+  std::size_t torn_line_number = 0;  // 1-based, when torn
+  std::size_t intact_bytes = 0;      // the bytes before the torn line (the whole file otherwise)
+};
+StoreContents read_result_store(const std::filesystem::path& path);
+
 // The append-only result store: one JSON object per line (JSONL), one line per evaluated
 // variant, each with a "key" (config_key of its "config"). Every append is fsync'd, so a
 // finished row survives kill -9. A torn last line (a kill mid-write) is detected on open,

@@ -5,6 +5,7 @@
 #include "models/specs/schedule.hpp"
 #include "models/specs/shape_spec.hpp"
 #include "sweep/model_workload.hpp"
+#include "sweep/spec_keys.hpp"
 
 namespace erg::sweep {
 namespace {
@@ -44,7 +45,34 @@ LlmWorkload llm_workload(LlmWorkload w, const nlohmann::json& j) {
 class ShapeWorkload final : public ModelWorkload {
  public:
   explicit ShapeWorkload(const ExperimentSpec& spec)
-      : spec_(models::specs::load_shape_spec(spec.model)), overrides_(spec.workload) {}
+      : spec_(models::specs::load_shape_spec(spec.model)), overrides_(spec.workload) {
+    // The spec's keys were checked against every shape model; here against this one's family.
+    const bool rnnt = std::holds_alternative<RnntShape>(spec_.shape);
+    const auto check = [&](const std::string& table, const std::string& key,
+                           const nlohmann::json& value) {
+      const auto* rule = find_knob("shape", table == "runtime", key);
+      if (rule != nullptr && rule->family != std::string(rnnt ? "rnnt" : "llm")) {
+        throw Error("key '" + table + "." + key + "' applies to " + (rnnt ? "LLM" : "RNN-T") +
+                        " shape models, and " + spec.model + " is an " + (rnnt ? "RNN-T" : "LLM") +
+                        " (expected one of: " +
+                        knob_names("shape", table == "runtime", rnnt ? "rnnt" : "llm") + ")",
+                    spec.where(table + "." + key));
+      }
+      if (!rnnt && key == "exit_layer" &&
+          value.get<std::int64_t>() >
+              static_cast<std::int64_t>(std::get<LlmShape>(spec_.shape).layers)) {
+        throw Error("key '" + table + ".exit_layer' is " + value.dump() + ", too large (at most " +
+                        std::to_string(std::get<LlmShape>(spec_.shape).layers) +
+                        ": the layers of " + spec.model + ")",
+                    spec.where(table + "." + key));
+      }
+    };
+    for (const auto& [key, value] : spec.workload.items())
+      check("workload", key, value);
+    for (const auto& [key, values] : spec.runtime_axes)
+      for (const auto& v : values)
+        check("runtime", key, v);
+  }
 
   std::vector<std::string> components() const override {
     if (std::holds_alternative<RnntShape>(spec_.shape)) {
@@ -56,6 +84,14 @@ class ShapeWorkload final : public ModelWorkload {
     }
     out.push_back("llm.head");
     return out;
+  }
+  std::vector<std::string> component_names() const override {
+    CountingSink sink;
+    run(models::runtime::Variant{}, nlohmann::json::object(), &sink, true);
+    std::vector<std::string> names;
+    for (const auto& [id, info] : sink.tensors())
+      names.push_back(ComponentRegistry::global().name(info.component));
+    return names;
   }
   std::string accuracy_metric() const override { return ""; }
   std::string energy_unit() const override {

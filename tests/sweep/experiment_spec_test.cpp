@@ -102,5 +102,119 @@ TEST(ExperimentSpec, ErrorsNameTheKeyAndLine) {
             std::string::npos);
 }
 
+// A spec of model kind `kind` with `tables` appended: its [workload], [runtime], ... Line numbers
+// in the messages: 1 name, 2 [model], 3 kind, 4 name, 5 [hardware], 6 presets, 7 the table.
+std::string spec_of(const std::string& kind, const std::string& tables) {
+  return "name = 's'\n[model]\nkind = '" + kind +
+         "'\nname = 'm'\n[hardware]\npresets = ['mobile-7nm-lpddr4x']\n" + tables;
+}
+
+// Issue 18 item 4: integers are range-checked where parsed. beam = -3 once became 2^64 - 3
+// hypotheses (an 18 EB allocation); beam = 100000 says what is too large and the limit.
+TEST(ExperimentSpec, IntegerKnobsAreRangeChecked) {
+  EXPECT_EQ(error_of(spec_of("shape", "[workload]\nbeam = -3\n")),
+            "key 'workload.beam' is -3, too small (at least 1: hypotheses kept per step): "
+            "spec.toml:8:8");
+  EXPECT_EQ(error_of(spec_of("shape", "[workload]\nbeam = 100000\n")),
+            "key 'workload.beam' is 100000, too large (at most 1024: hypotheses kept per step): "
+            "spec.toml:8:8");
+  // A runtime axis checks each value at its own column.
+  EXPECT_EQ(error_of(spec_of("asr", "[runtime]\nbeam = [1, 4, -3]\n")),
+            "key 'runtime.beam' is -3, too small (at least 1: hypotheses kept per step, 1 = "
+            "greedy): spec.toml:8:15");
+  EXPECT_NE(error_of(spec_of("asr", "[workload]\nmax_utterances = -1\n"))
+                .find("key 'workload.max_utterances' is -1, too small (at least 0"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_of("llm", "[runtime]\nspeculations = 100000\n"))
+                .find("key 'runtime.speculations' is 100000, too large (at most 64"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_of("llm", "[workload]\nmax_new_tokens = 0\n"))
+                .find("key 'workload.max_new_tokens' is 0, too small (at least 1"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_of("shape", "[workload]\ngenerated_tokens = 99999999999\n"))
+                .find("too large (at most 1e+07"),
+            std::string::npos);
+  // An integer key given a float is a type error, not a rounding.
+  EXPECT_NE(error_of(spec_of("shape", "[workload]\nbeam = 4.5\n"))
+                .find("key 'workload.beam' must be an integer (hypotheses kept per step), got a "
+                      "float: spec.toml:8:8"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "[search]\nsamples = -1\n")
+                .find("key 'search.samples' is -1, outside [1, 1000000]"),
+            std::string::npos);
+}
+
+// Issue 18 item 5: an unknown key under [workload] or [runtime] is an error that lists the
+// model kind's keys, as [search] always did; a key in the wrong table says where it belongs.
+TEST(ExperimentSpec, UnknownWorkloadAndRuntimeKeysListTheValidOnes) {
+  EXPECT_EQ(error_of(spec_of("asr", "[workload]\ntestset = 'x'\nbogus = 1\n")),
+            "key 'workload.bogus' is not a known key for model kind 'asr' (expected one of: "
+            "testset, voices, max_utterances): spec.toml:9:9");
+  EXPECT_EQ(error_of(spec_of("asr", "[workload]\nbeam = 4\n")),
+            "key 'workload.beam' is not a known key for model kind 'asr' (expected one of: "
+            "testset, voices, max_utterances); beam belongs in [runtime]: spec.toml:8:8");
+  EXPECT_NE(error_of(spec_of("llm", "[runtime]\nbeam = 4\n"))
+                .find("key 'runtime.beam' is not a known key for model kind 'llm' (expected one "
+                      "of: max_new_tokens, strategy, exit_layer, speculations, draft_confidence)"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_of("shape", "[runtime]\nbem = [1, 4]\n"))
+                .find("key 'runtime.bem' is not a known key for model kind 'shape' (expected one "
+                      "of: audio_seconds, input_frames_per_second, blank_ratio, beam,"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_of("asr", "[workload]\nvoices = 'some'\n"))
+                .find("key 'workload.voices' is 'some' (expected one of: all, train, heldout)"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_of("llm", "[runtime]\nstrategy = ['ar', 'beam']\n"))
+                .find("key 'runtime.strategy' is 'beam' (expected one of: ar, exit, selfspec"),
+            std::string::npos);
+}
+
+// Issue 18 item 6: a quantity that makes every energy 0 uJ or NaN is rejected where it is parsed,
+// and a wrong type names the key and file:line.
+TEST(ExperimentSpec, NonPositiveOrNonFiniteQuantitiesAndWrongTypesAreRejected) {
+  EXPECT_EQ(error_of(spec_of("shape", "[workload]\naudio_seconds = 0\n")),
+            "key 'workload.audio_seconds' is 0, too small (at least 0.001: seconds of audio the "
+            "schedule covers): spec.toml:8:17");
+  EXPECT_NE(
+      error_of(spec_of("shape", "[workload]\naudio_seconds = -2.0\n")).find("is -2, too small"),
+      std::string::npos);
+  EXPECT_NE(error_of(spec_of("shape", "[runtime]\naudio_seconds = [1.0, nan]\n"))
+                .find("key 'runtime.audio_seconds' is nan, expected a finite number"),
+            std::string::npos);
+  EXPECT_NE(error_of(spec_of("shape", "[workload]\naudio_seconds = inf\n"))
+                .find("expected a finite number"),
+            std::string::npos);
+  EXPECT_EQ(error_of(spec_of("shape", "[workload]\naudio_seconds = \"two\"\n")),
+            "key 'workload.audio_seconds' must be a number (seconds of audio the schedule "
+            "covers), got a string: spec.toml:8:17");
+  EXPECT_NE(error_of(spec_of("shape", "[workload]\nbatch_hypotheses = 1\n"))
+                .find("key 'workload.batch_hypotheses' must be a boolean"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(spec_of("llm", "[runtime]\ndraft_confidence = 1.5\n")).find("too large (at most 1"),
+      std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "[constraints]\nwer_max = 'base + inf'\n")
+                .find("invalid constraint 'base + inf'"),
+            std::string::npos);
+  EXPECT_NE(error_of(std::string(kMinimal) + "[constraints]\nwer_max = 'base * 0'\n")
+                .find("must be positive"),
+            std::string::npos);
+}
+
+// The checks that need the model run later, so the spec records where each key was given.
+TEST(ExperimentSpec, RecordsWhereKeysWereGivenAndAContentHash) {
+  const auto a = parse_experiment_spec(spec_of("shape", "[axes]\n'asr.joiner' = ['']\n"), "a.toml");
+  EXPECT_EQ(a.where("axes.asr.joiner"), "a.toml:8:16");
+  EXPECT_EQ(a.where("hypothesis.first"), "a.toml");  // not given: the file
+  // Comments and layout do not change the hash; a value does.
+  const auto b = parse_experiment_spec(
+      "# a comment\n" + spec_of("shape", "[axes]\n\"asr.joiner\" = [ \"\" ]\n"), "b.toml");
+  const auto c =
+      parse_experiment_spec(spec_of("shape", "[axes]\n'asr.joiner' = ['bits=8']\n"), "c.toml");
+  EXPECT_EQ(a.content_hash, b.content_hash);
+  EXPECT_NE(a.content_hash, c.content_hash);
+  EXPECT_EQ(a.text, spec_of("shape", "[axes]\n'asr.joiner' = ['']\n"));
+}
+
 }  // namespace
 }  // namespace erg::sweep

@@ -86,6 +86,30 @@ TEST(ResultStore, DiscardsATornLastLineAndAppendsCleanly) {
   EXPECT_EQ(text, row_for(1).dump() + "\n" + row_for(3).dump() + "\n");
 }
 
+// What readers that must not write (erg report) use: the same rows the store keeps, the torn
+// tail left out and reported, the file unchanged.
+TEST(ReadResultStore, LeavesOutATornLastLineWithoutChangingTheFile) {
+  const auto dir = temp_dir("read_torn");
+  const auto path = dir / "results.jsonl";
+  const std::string intact = row_for(1).dump() + "\n" + row_for(2).dump() + "\n";
+  const std::string torn = R"({"key": "abc", "config": {"prune")";
+  std::ofstream(path) << intact << torn;
+  const auto contents = read_result_store(path);
+  ASSERT_EQ(contents.rows.size(), 2u);
+  EXPECT_EQ(contents.rows[1], row_for(2));
+  EXPECT_EQ(contents.line_numbers, (std::vector<std::size_t>{1, 2}));
+  EXPECT_TRUE(contents.torn_last_line);
+  EXPECT_EQ(contents.torn_line_number, 3u);
+  EXPECT_EQ(contents.intact_bytes, intact.size());
+  EXPECT_EQ(slurp(path), intact + torn);
+  // A complete last row that lacks only its newline was never fsync'd as finished either.
+  std::ofstream(path) << intact << row_for(3).dump();
+  EXPECT_EQ(read_result_store(path).rows.size(), 2u);
+  std::ofstream(path) << intact;
+  EXPECT_FALSE(read_result_store(path).torn_last_line);
+  EXPECT_EQ(read_result_store(path).intact_bytes, intact.size());
+}
+
 TEST(ResultStore, DamageBeforeTheLastLineIsAnErrorNamingTheLine) {
   const auto dir = temp_dir("damaged");
   const auto path = dir / "results.jsonl";
