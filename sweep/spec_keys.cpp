@@ -9,7 +9,7 @@ namespace {
 using T = KnobRule::Type;
 
 struct KindRule {
-  const char* kind;
+  const char* kind = "";
   KnobRule rule;
 };
 

@@ -16,8 +16,8 @@ namespace erg::sweep {
 // runs or is written. The ranges are those of the engines and of models/specs' own workloads.
 struct KnobRule {
   enum class Type { kInteger, kNumber, kString, kBoolean };
-  const char* name;
-  Type type;
+  const char* name = "";
+  Type type = Type::kNumber;
   double min = 0.0;  // integers and numbers: the inclusive range
   double max = 0.0;
   const char* choices = "";  // strings: "a|b|c" ("" = any string)
