@@ -1,6 +1,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -8,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -17,9 +20,13 @@
 #include "bindings/json_cast.hpp"
 #include "bindings/modules.hpp"
 #include "core/error.hpp"
+#include "sweep/config_hash.hpp"
 #include "sweep/experiment.hpp"
 #include "sweep/experiment_spec.hpp"
 #include "sweep/pareto.hpp"
+#include "sweep/point_evaluator.hpp"
+#include "sweep/progress_bar.hpp"
+#include "sweep/remote_sweep.hpp"
 #include "sweep/result_store.hpp"
 
 namespace py = pybind11;
@@ -122,28 +129,126 @@ nlohmann::json run_interruptible(const sweep::ExperimentSpec& spec, const fs::pa
   return result.get();
 }
 
+sweep::ExperimentSpec spec_from_python(const py::object& spec, const fs::path& out_dir) {
+  if (py::isinstance<py::dict>(spec)) return spec_from_dict(from_python(spec, "spec"), out_dir);
+  const fs::path path = py::module_::import("os").attr("fspath")(spec).cast<std::string>();
+  return sweep::load_experiment_spec(path);
+}
+
+fs::path path_from_python(const py::object& path) {
+  return py::module_::import("os").attr("fspath")(path).cast<std::string>();
+}
+
+// The pieces erg.sweep.run() puts together on a Dask cluster: the client side (RemoteSweep, its
+// progress bar) and the worker side (PointEvaluator). Rows and configs cross as JSON text, so
+// what a worker computed is stored byte for byte as the local runner would store it.
+void bind_remote_sweep(py::module_& m) {
+  py::class_<sweep::PointEvaluator>(
+      m, "_PointEvaluator", "Evaluates design points of one spec on a worker; see erg.sweep.run().")
+      .def(py::init([](const std::string& spec_text, const std::string& origin) {
+             return std::make_unique<sweep::PointEvaluator>(
+                 sweep::parse_experiment_spec(spec_text, origin));
+           }),
+           py::arg("spec_text"), py::arg("origin"), py::call_guard<py::gil_scoped_release>())
+      .def(
+          "evaluate",
+          [](sweep::PointEvaluator& self, const std::string& config_json) {
+            const auto config = nlohmann::json::parse(config_json);
+            py::gil_scoped_release release;
+            return self.evaluate(config).dump();
+          },
+          py::arg("config_json"),
+          "The store row (JSON text) of one design point's config (JSON text).");
+
+  py::class_<sweep::RemoteSweep>(
+      m, "_RemoteSweep",
+      "A sweep whose evaluations run elsewhere, into the directory `erg sweep` writes; see "
+      "erg.sweep.run().")
+      .def(py::init([](const py::object& spec, const py::object& output_dir, bool force_new) {
+             const auto out = path_from_python(output_dir);
+             auto parsed = spec_from_python(spec, out);
+             py::gil_scoped_release release;
+             return std::make_unique<sweep::RemoteSweep>(std::move(parsed), out, force_new);
+           }),
+           py::arg("spec"), py::arg("output_dir"), py::arg("force_new") = false)
+      .def(
+          "next_batch",
+          [](sweep::RemoteSweep& self) {
+            std::vector<nlohmann::json> batch;
+            {
+              py::gil_scoped_release release;
+              batch = self.next_batch();
+            }
+            py::list out;
+            for (const auto& config : batch)
+              out.append(py::make_tuple(sweep::config_key(config), config.dump()));
+            return out;
+          },
+          "The next step's design points the store lacks, as (key, config JSON) pairs; empty "
+          "when the strategy needs nothing more.")
+      .def(
+          "add_row",
+          [](sweep::RemoteSweep& self, const std::string& row_json) {
+            const auto row = nlohmann::json::parse(row_json);
+            py::gil_scoped_release release;
+            return self.add_row(row);
+          },
+          py::arg("row_json"), "Appends a worker's row (fsync'd); False when already stored.")
+      .def(
+          "add_failure",
+          [](sweep::RemoteSweep& self, const std::string& config_json, const std::string& message) {
+            self.add_failure(nlohmann::json::parse(config_json), message);
+          },
+          py::arg("config_json"), py::arg("message"))
+      .def(
+          "finish",
+          [](sweep::RemoteSweep& self) {
+            nlohmann::json summary;
+            {
+              py::gil_scoped_release release;
+              summary = self.finish();
+            }
+            return to_python(summary);
+          },
+          "Writes results.csv and summary.json and returns the summary.")
+      .def_property_readonly("spec_text", &sweep::RemoteSweep::spec_text)
+      .def_property_readonly(
+          "spec_origin", [](const sweep::RemoteSweep& self) { return self.spec().file.string(); })
+      .def_property_readonly("stored", &sweep::RemoteSweep::stored)
+      .def_property_readonly("evaluated_now", &sweep::RemoteSweep::evaluated_now)
+      .def_property_readonly("discarded_torn_line", &sweep::RemoteSweep::discarded_torn_line);
+
+  py::class_<sweep::ProgressBar>(m, "_ProgressBar",
+                                 "The progress bar (rate, ETA) of `erg sweep`, on stderr.")
+      .def(py::init([](std::size_t total) {
+             return std::make_unique<sweep::ProgressBar>(total, std::cerr,
+                                                         ::isatty(STDERR_FILENO) != 0);
+           }),
+           py::arg("total"))
+      .def("advance", &sweep::ProgressBar::advance, py::arg("n") = 1)
+      .def("finish", &sweep::ProgressBar::finish);
+}
+
 }  // namespace
 
 void bind_sweep(py::module_& m) {
+  bind_remote_sweep(m);
   m.def(
       "_run_experiment",
-      [](const py::object& spec, const py::object& output_dir, std::size_t threads, bool progress) {
+      [](const py::object& spec, const py::object& output_dir, std::size_t threads, bool progress,
+         bool force_new) {
         const auto os = py::module_::import("os");
         const fs::path out = os.attr("fspath")(output_dir).cast<std::string>();
         if (threads == 0) throw Error("must be at least 1", "threads");
-        sweep::ExperimentSpec parsed;
-        if (py::isinstance<py::dict>(spec)) {
-          parsed = spec_from_dict(from_python(spec, "spec"), out);
-        } else {
-          const fs::path path = os.attr("fspath")(spec).cast<std::string>();
-          parsed = sweep::load_experiment_spec(path);
-        }
+        const auto parsed = spec_from_python(spec, out);
         sweep::SweepOptions options;
         options.threads = threads;
         options.progress = progress;
+        options.force_new = force_new;
         return to_python(run_interruptible(parsed, out, options));
       },
       py::arg("spec"), py::arg("output_dir"), py::arg("threads") = 1, py::arg("progress") = false,
+      py::arg("force_new") = false,
       "Runs an experiment spec (path or dict) into output_dir and returns summary.json as a "
       "dict. Use erg.sweep(), which wraps this.");
   m.def(

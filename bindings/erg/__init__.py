@@ -2,7 +2,9 @@
 
 The compiled core lives in erg._erg; this package re-exports it and adds the pure-Python
 conveniences: the `window` context manager, `sweep()` with its `SweepResult`, and DataFrame
-helpers that work when pandas is installed.
+helpers that work when pandas is installed. `erg.sweep` is also a subpackage: `erg.sweep.run()`
+and `python3 -m erg.sweep` run a spec on a Dask cluster (see erg/sweep/__init__.py); calling
+`erg.sweep(...)` runs it locally, as before.
 """
 
 import os
@@ -104,16 +106,22 @@ class SweepResult:
                 f"output_dir={self.output_dir!r}>")
 
 
-def sweep(spec, output_dir=None, threads=1, progress=False):
+def _sweep_local(spec, output_dir=None, threads=1, progress=False, force_new=False):
     """Runs an experiment spec, like `erg sweep SPEC -o DIR`, and returns a SweepResult.
 
     spec: a path to a TOML spec (configs/*.toml) or a dict of the same structure, which is
     written as DIR/spec.toml first. output_dir: where results go (a new temporary directory
     when None); rerunning into the same directory skips finished points. Ctrl-C stops the
-    sweep before its next job, keeps the finished rows and raises KeyboardInterrupt.
+    sweep before its next job, keeps the finished rows and raises KeyboardInterrupt. force_new:
+    move a sweep of another spec already in DIR into DIR/superseded-N/ (`--force-new`).
     """
     if output_dir is None:
         output_dir = tempfile.mkdtemp(prefix="erg-sweep-")
     output_dir = os.fspath(output_dir)
-    summary = _run_experiment(spec, output_dir, threads=threads, progress=progress)
+    summary = _run_experiment(spec, output_dir, threads=threads, progress=progress,
+                              force_new=force_new)
     return SweepResult(output_dir, summary)
+
+
+# The subpackage replaces the name `sweep` with a module that is callable like _sweep_local.
+from erg import sweep  # noqa: E402
