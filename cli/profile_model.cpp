@@ -14,6 +14,7 @@
 
 #include "cli/arg_parser.hpp"
 #include "cli/json_output.hpp"
+#include "cli/run_options.hpp"
 #include "core/component_registry.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
@@ -277,21 +278,15 @@ std::string variant_text(const models::runtime::Variant& v) {
   return v.empty() ? "fp32" : v.to_string();
 }
 
-void profile_asr(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& monitor,
-                 ModelProfile& profile) {
+void profile_asr(const ParsedArgs& parsed, const ModelRunOptions& run, const Setup& setup,
+                 EnergyMonitor& monitor, ModelProfile& profile) {
   using namespace models::asr;
-  const auto path =
-      resolve_named_file(*parsed.get("model"), "models/weights", ".safetensors", "model");
-  const auto variant = models::runtime::Variant::parse(parsed.get_or("variant", ""));
-  auto model = RnntModel::load(path, variant);
+  const long k = parsed.get_int("utterances", 2, 1, 1'000'000);
+  const auto path = resolve_named_file(run.model, "models/weights", ".safetensors", "model");
+  auto model = load_with_variant([&] { return RnntModel::load(path, run.variant); });
   profile.model = model.config().name;
   profile.variant = variant_text(model.variant());
-
-  const long beam = parsed.get_long("beam", 0);
-  if (beam < 0 || (parsed.has("beam") && beam == 0))
-    throw UsageError("--beam must be a positive integer", "erg profile asr");
-  const long k = parsed.get_long("utterances", 2);
-  if (k < 1) throw UsageError("--utterances must be at least 1", "erg profile asr");
+  const DecodeOptions options = asr_decode_options(run, model.config().blank_penalty);
   const fs::path testset = parsed.has("testset") ? fs::path(*parsed.get("testset"))
                                                  : data_root() / "tests/fixtures/asr/testset";
   auto utts = read_test_set(testset);
@@ -304,12 +299,9 @@ void profile_asr(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
     audio.push_back(load_asr_audio(u.file));
     audio_s += audio.back().duration_s();
   }
-  const DecodeOptions options =
-      (beam > 0 ? DecodeOptions::beam_search(std::size_t(beam)) : DecodeOptions::greedy(4))
-          .with_blank_penalty(model.config().blank_penalty);
   profile.workload = std::to_string(utts.size()) + " test-set utterance(s) from " +
                      testset.string() + ", " +
-                     (beam > 0 ? "beam " + std::to_string(beam) : std::string("greedy"));
+                     (run.beam ? "beam " + std::to_string(*run.beam) : std::string("greedy"));
 
   StreamingRecognizer recognizer(model, options);
   auto recognize_all = [&] {
@@ -391,44 +383,33 @@ void profile_asr(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& mo
       "unattributed");
 }
 
-void profile_llm(const ParsedArgs& parsed, const Setup& setup, EnergyMonitor& monitor,
-                 ModelProfile& profile) {
+void profile_llm(const ParsedArgs& parsed, const ModelRunOptions& run, const Setup& setup,
+                 EnergyMonitor& monitor, ModelProfile& profile) {
   using namespace models::llm;
-  const auto path =
-      resolve_named_file(*parsed.get("model"), "models/weights", ".safetensors", "model");
-  const auto variant = models::runtime::Variant::parse(parsed.get_or("variant", ""));
-  auto model = LlamaModel::load(path, variant);
+  if (run.generate.max_new_tokens < 1)
+    throw UsageError("--max-tokens 0 is too small (at least 1: a profile needs a run)");
+  const auto path = resolve_named_file(run.model, "models/weights", ".safetensors", "model");
+  auto model = load_with_variant([&] { return LlamaModel::load(path, run.variant); });
   profile.model = path.stem().string();
-  profile.variant = variant_text(variant);
+  profile.variant = variant_text(run.variant);
 
-  GenerateOptions opt;
-  try {
-    opt.strategy = parse_strategy(parsed.get_or("strategy", "ar"));
-  } catch (const Error& e) {
-    throw UsageError(e.what_text(), "--strategy");
-  }
-  const long n_layers = long(model.n_layers());
-  const long exit_layer = parsed.get_long("exit-layer", n_layers / 2);
-  const long speculations = parsed.get_long("speculations", 4);
-  const long max_tokens = parsed.get_long("max-tokens", 32);
-  if (exit_layer < 0) throw UsageError("--exit-layer must not be negative");
-  if (speculations < 1) throw UsageError("--speculations must be at least 1");
-  if (max_tokens < 1) throw UsageError("--max-tokens must be at least 1");
-  opt.exit_layer = std::size_t(exit_layer);
-  opt.speculations = std::size_t(speculations);
-  opt.max_new_tokens = std::size_t(max_tokens);
+  GenerateOptions opt = llm_generate_options(run, model.n_layers());
   opt.stop_at_eos = false;  // a fixed amount of work per profile
   const std::string prompt_text = parsed.get_or("prompt", "Once upon a time");
   const ByteTokenizer tok(model.config().bos_id, model.config().eos_id);
   const auto prompt = tok.encode_prompt(prompt_text);
-  profile.workload =
-      "generate " + std::to_string(max_tokens) + " tokens, strategy " +
-      std::string(to_string(opt.strategy)) +
-      (opt.strategy == Strategy::kAutoregressive ? std::string()
-                                                 : ", exit layer " + std::to_string(exit_layer)) +
-      (opt.strategy == Strategy::kSelfSpeculative
-           ? ", " + std::to_string(speculations) + " speculations"
-           : std::string());
+  if (prompt.size() > model.config().context_length)
+    throw UsageError("--prompt is " + std::to_string(prompt.size()) +
+                     " tokens with its BOS; the model's context is " +
+                     std::to_string(model.config().context_length));
+  profile.workload = "generate " + std::to_string(opt.max_new_tokens) + " tokens, strategy " +
+                     std::string(to_string(opt.strategy)) +
+                     (opt.strategy == Strategy::kAutoregressive
+                          ? std::string()
+                          : ", exit layer " + std::to_string(opt.exit_layer)) +
+                     (opt.strategy == Strategy::kSelfSpeculative
+                          ? ", " + std::to_string(opt.speculations) + " speculations"
+                          : std::string());
 
   // The real run, timed per component; attaching declares the tensors before the window.
   profiler::ComponentBusyTracker busy;
@@ -669,18 +650,17 @@ int run_profile_model(const std::string& target, std::span<const std::string> ra
       "of its invocations. Any other component repeats one representative invocation in a loop "
       "for at least --min-window-ms, attributed as per-invocation x real count. Where energy is "
       "unavailable it says why and still reports times and counters.");
-  parser.option("model", "M", "model name under models/weights or a .safetensors path")
-      .option("variant", "V", "per-component transforms, as for erg run");
+  // The model-run options of erg run, less what a profile cannot honour (threads, streaming
+  // chunks, sampling: the profile's work is one fixed greedy run).
+  const unsigned groups = asr ? kAsrDecoding : kLlmDecoding;
+  const RunOptionDefaults defaults{"", 32};
+  add_model_run_options(parser, groups, defaults);
   if (asr) {
-    parser.option("beam", "N", "beam search with N hypotheses (default greedy)")
+    parser
         .option("testset", "DIR", "test set directory or .tsv (default tests/fixtures/asr/testset)")
         .option("utterances", "K", "utterances recognized in the real run (default 2)");
   } else {
-    parser.option("strategy", "S", "ar (default), exit or selfspec")
-        .option("exit-layer", "E", "exit/drafter depth (default L/2)")
-        .option("speculations", "d", "tokens drafted per self-speculative round (default 4)")
-        .option("prompt", "TEXT", "prompt (default 'Once upon a time')")
-        .option("max-tokens", "N", "tokens generated in the real run (default 32)");
+    parser.option("prompt", "TEXT", "prompt (default 'Once upon a time')");
   }
   parser
       .option("min-window-ms", "T",
@@ -688,7 +668,6 @@ int run_profile_model(const std::string& target, std::span<const std::string> ra
       .option("min-invocation-ms", "T", "least mean invocation for a window (default 10)")
       .option("source", "NAME", "energy source: auto (default), powercap or perf")
       .option("powercap-root", "DIR", "powercap tree (default /sys/class/powercap)")
-      .flag("json", "print JSON")
       .option("output", "DIR", "also write model_profile.json into DIR (also -o)");
   const auto parsed = parser.parse(args);
   if (parsed.help) {
@@ -696,23 +675,22 @@ int run_profile_model(const std::string& target, std::span<const std::string> ra
     return 0;
   }
   if (!parsed.has("model")) throw UsageError("missing --model", "erg profile " + target);
+  const auto run = read_model_run_options(parsed, groups, defaults);
   Setup setup;
   setup.target = target;
-  setup.json = parsed.has("json");
+  setup.json = run.json;
   // 0 is allowed for both: every invoked component then gets a window (and a repetition loop,
   // if any, runs once); below ~1 ms the energy figures are mostly quantization.
-  setup.min_window_s = parsed.get_double("min-window-ms", 200) / 1e3;
-  if (!(setup.min_window_s >= 0)) throw UsageError("--min-window-ms must not be negative");
-  setup.min_invocation_s = parsed.get_double("min-invocation-ms", 10) / 1e3;
-  if (!(setup.min_invocation_s >= 0)) throw UsageError("--min-invocation-ms must not be negative");
+  setup.min_window_s = parsed.get_double("min-window-ms", 200, 0, 3'600'000) / 1e3;
+  setup.min_invocation_s = parsed.get_double("min-invocation-ms", 10, 0, 3'600'000) / 1e3;
   if (auto dir = parsed.get("output")) setup.out_dir = *dir;
 
   ModelProfile profile;
   auto monitor = open_monitor(parsed, profile);
   if (asr)
-    profile_asr(parsed, setup, *monitor, profile);
+    profile_asr(parsed, run, setup, *monitor, profile);
   else
-    profile_llm(parsed, setup, *monitor, profile);
+    profile_llm(parsed, run, setup, *monitor, profile);
   profile.notes.push_back(
       "the real run carries the timing hook: the engines send it their memory and compute events, "
       "which it ignores (one call per tensor access)");

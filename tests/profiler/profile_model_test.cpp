@@ -322,21 +322,30 @@ TEST(ProfileModel, WindowWhenThresholdsAllowRepeatedOtherwise) {
                                  "--min-window-ms 5" +
                                  none);
   EXPECT_DOUBLE_EQ(defaults["min_invocation_s"].get<double>(), 0.010);
+  // A layer's pass takes well under 10 ms, so the default threshold repeats them; on a loaded
+  // machine a descheduled pass can average more, and then the window rule must say so instead.
+  int repeated = 0;
   for (const auto& c : defaults["components"]) {
-    EXPECT_EQ(c["method"], "repeated") << c["name"];
     const std::string reason = c["method_reason"];
+    if (c["method"] == "window") {
+      EXPECT_NE(reason.find(" >= 10 ms"), std::string::npos) << reason;
+      continue;
+    }
+    ++repeated;
+    EXPECT_EQ(c["method"], "repeated") << c["name"];
     EXPECT_NE(reason.find("mean invocation "), std::string::npos) << reason;
     EXPECT_NE(reason.find(" < 10 ms"), std::string::npos) << reason;
     EXPECT_GT(c["repetitions"].get<std::uint64_t>(), 0u) << c["name"];
     EXPECT_TRUE(c["measured_invocations"].is_null()) << c["name"];
   }
+  EXPECT_GT(repeated, 0) << defaults["components"];
 
   int status = 0;
   const auto out =
       run(erg_binary().string() + " profile llm --model llm-layerskip --min-invocation-ms -1 2>&1",
           status);
   EXPECT_EQ(WEXITSTATUS(status), 2) << out;
-  EXPECT_NE(out.find("--min-invocation-ms must not be negative"), std::string::npos) << out;
+  EXPECT_NE(out.find("--min-invocation-ms -1 is too small (at least 0)"), std::string::npos) << out;
 }
 
 // Windows with energy: a fake package draws a known 5 W while the LLM's components are measured
