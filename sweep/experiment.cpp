@@ -202,7 +202,9 @@ std::optional<fs::path> prepare_output_dir(const ExperimentSpec& spec, const fs:
   const bool spec_there = fs::exists(old_spec, ec);
   std::string conflict;  // why the directory's sweep is not this spec's; empty: it is, or none
   std::string resume;    // how to go on with the sweep that is there
-  if (spec_there && !fs::equivalent(spec.file, old_spec, ec)) {
+  // By content, even when `spec` names DIR/spec.toml as its origin: a spec parsed from text
+  // (a Python dict) may not have been written there yet.
+  if (spec_there) {
     try {
       const auto old = load_experiment_spec(old_spec);
       if (old.content_hash != spec.content_hash) {

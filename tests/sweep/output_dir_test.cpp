@@ -78,6 +78,22 @@ TEST(OutputDir, AnotherSpecIsRefusedAndNothingChanges) {
   EXPECT_EQ(read(out / "summary.json"), summary);
 }
 
+// A spec parsed from text with DIR/spec.toml as its origin (erg.sweep() with a dict) is compared
+// by content too, not taken to be the file already there.
+TEST(OutputDir, ASpecParsedFromTextNamingTheDirectorysCopyIsComparedByContent) {
+  const auto dir = temp_dir("text");
+  const auto out = dir / "out";
+  run_experiment(write_spec(dir / "a.toml", grid("a", "asr.joiner")), out, quiet());
+  const auto b = parse_experiment_spec(grid("b", "asr.predictor"), out / "spec.toml");
+  EXPECT_THROW(run_experiment(b, out, quiet()), UsageError);
+  EXPECT_EQ(read(out / "spec.toml"), grid("a", "asr.joiner"));
+  const auto a = parse_experiment_spec(grid("a", "asr.joiner"), out / "spec.toml");
+  EXPECT_EQ(run_experiment(a, out, quiet())["evaluated_now"], 0u);
+  const auto forced = run_experiment(b, out, quiet(true));
+  EXPECT_EQ(forced["superseded_dir"], (out / "superseded-1").string());
+  EXPECT_EQ(read(out / "spec.toml"), grid("b", "asr.predictor"));  // written from the text
+}
+
 TEST(OutputDir, TheSameSpecByContentResumes) {
   const auto dir = temp_dir("resume");
   const auto out = dir / "out";
