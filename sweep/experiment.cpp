@@ -192,42 +192,52 @@ nlohmann::json envelope(const ExperimentSpec& spec, const ExperimentContext& con
   return out;
 }
 
+// Why out_dir's sweep is not `spec`'s (empty: it is, or there is none) and how to go on with it.
+struct DirConflict {
+  std::string what;
+  std::string resume;
+};
+
+DirConflict find_conflict(const ExperimentSpec& spec, const fs::path& out_dir) {
+  const auto old_spec = out_dir / "spec.toml";
+  std::error_code ec;
+  DirConflict c;
+  // By content, even when `spec` names DIR/spec.toml as its origin: a spec parsed from text
+  // (a Python dict) may not have been written there yet.
+  if (fs::exists(old_spec, ec)) {
+    try {
+      const auto old = load_experiment_spec(old_spec);
+      if (old.content_hash != spec.content_hash) {
+        c.what = "holds a sweep of another spec ('" + old.name + "' in " + old_spec.string() +
+                 "; this one is '" + spec.name + "' from " + spec.file.string() + ")";
+        c.resume = ", resume that sweep with `erg sweep " + old_spec.string() + " -o " +
+                   out_dir.string() + "`";
+      }
+    } catch (const Error& e) {
+      c.what = "holds a spec.toml that does not load (" + std::string(e.what()) + ")";
+    }
+  } else if (has_rows(out_dir / "results.jsonl")) {
+    c.what = "holds results.jsonl rows but no spec.toml saying which spec made them";
+  }
+  return c;
+}
+
 }  // namespace
 
 std::optional<fs::path> prepare_output_dir(const ExperimentSpec& spec, const fs::path& out_dir,
                                            bool force_new) {
-  const auto old_spec = out_dir / "spec.toml";
-  const auto store = out_dir / "results.jsonl";
-  std::error_code ec;
-  const bool spec_there = fs::exists(old_spec, ec);
-  std::string conflict;  // why the directory's sweep is not this spec's; empty: it is, or none
-  std::string resume;    // how to go on with the sweep that is there
-  // By content, even when `spec` names DIR/spec.toml as its origin: a spec parsed from text
-  // (a Python dict) may not have been written there yet.
-  if (spec_there) {
-    try {
-      const auto old = load_experiment_spec(old_spec);
-      if (old.content_hash != spec.content_hash) {
-        conflict = "holds a sweep of another spec ('" + old.name + "' in " + old_spec.string() +
-                   "; this one is '" + spec.name + "' from " + spec.file.string() + ")";
-        resume = ", resume that sweep with `erg sweep " + old_spec.string() + " -o " +
-                 out_dir.string() + "`";
-      }
-    } catch (const Error& e) {
-      conflict = "holds a spec.toml that does not load (" + std::string(e.what()) + ")";
-    }
-  } else if (!spec_there && has_rows(store)) {
-    conflict = "holds results.jsonl rows but no spec.toml saying which spec made them";
-  }
-  const bool sweep_there = spec_there || has_rows(store);
-  if (!conflict.empty() && !force_new) {
-    throw UsageError(conflict +
+  const auto conflict = find_conflict(spec, out_dir);
+  if (!conflict.what.empty() && !force_new) {
+    throw UsageError(conflict.what +
                          ", and its rows would mix into this sweep's summary. Use another "
                          "-o DIR" +
-                         resume + ", or pass --force-new to move its files into " +
+                         conflict.resume + ", or pass --force-new to move its files into " +
                          superseded_dir(out_dir).string() + " and start afresh",
                      out_dir.string());
   }
+  std::error_code ec;
+  const bool sweep_there =
+      fs::exists(out_dir / "spec.toml", ec) || has_rows(out_dir / "results.jsonl");
   if (!force_new || !sweep_there) return std::nullopt;
   const auto aside = superseded_dir(out_dir);
   fs::create_directories(aside);
@@ -293,7 +303,12 @@ nlohmann::json merge_experiments(const std::vector<fs::path>& shard_dirs, const 
   if (spec.strategy == "sensitivity") {
     throw UsageError("sensitivity searches are not sharded, so there is nothing to merge");
   }
-  prepare_output_dir(spec, out_dir, false);
+  if (const auto conflict = find_conflict(spec, out_dir); !conflict.what.empty()) {
+    throw UsageError(conflict.what +
+                         ", and its rows would mix into the merged summary. Merge into "
+                         "another -o DIR",
+                     out_dir.string());
+  }
   fs::create_directories(out_dir);
   copy_spec(spec, out_dir);
   spec.file = out_dir / "spec.toml";

@@ -100,7 +100,8 @@ nlohmann::json run_experiment(const ExperimentSpec& spec, const std::filesystem:
                               const SweepOptions& options);
 
 // Joins shard directories into `out_dir` and recomputes the summary; the shards must have run
-// the same spec, and `out_dir` may hold only a sweep of it (prepare_output_dir, never forced).
+// the same spec, and `out_dir` may hold only a sweep of it (a UsageError otherwise, as in
+// prepare_output_dir; a merge never moves anything aside).
 nlohmann::json merge_experiments(const std::vector<std::filesystem::path>& shard_dirs,
                                  const std::filesystem::path& out_dir);
 

@@ -166,7 +166,15 @@ TEST(OutputDir, MergeIntoASweepOfAnotherSpecIsRefused) {
   }());
   run_experiment(write_spec(dir / "b.toml", grid("b", "asr.predictor")), dir / "other", quiet());
   const auto other_store = read(dir / "other" / "results.jsonl");
-  EXPECT_THROW(merge_experiments({dir / "s0"}, dir / "other"), UsageError);
+  try {
+    merge_experiments({dir / "s0"}, dir / "other");
+    FAIL() << "merged into a sweep of another spec";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("holds a sweep of another spec ('b'"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("Merge into another -o DIR"), std::string::npos)
+        << e.what();
+  }
   EXPECT_EQ(read(dir / "other" / "results.jsonl"), other_store);
   EXPECT_EQ(read(dir / "other" / "spec.toml"), grid("b", "asr.predictor"));
   // Into the shard itself (the same spec) it is fine.

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/paths.hpp"
 #include "sweep/evaluator.hpp"
 #include "sweep/experiment.hpp"
 
@@ -114,6 +115,21 @@ TEST(SpecChecks, ShapeKeysMatchTheModelsFamilyAndDepth) {
       contains(run_error("depth", shape_spec("llama3_2_1b", "[runtime]\nexit_layer = [2, 99]\n")),
                "key 'runtime.exit_layer' is 99, too large (at most 16: the layers of "
                "llama3_2_1b): s.toml:8"));
+}
+
+// The shipped specs pass every check, parse-time and model-time (the ASR one where its dev split
+// has been made: scripts/asr-testset --split dev data/asr/devsplit).
+TEST(SpecChecks, TheShippedConfigsPass) {
+  for (const auto& entry : fs::directory_iterator(data_root() / "configs")) {
+    if (entry.path().extension() != ".toml") continue;
+    SCOPED_TRACE(entry.path().string());
+    const auto spec = load_experiment_spec(entry.path());
+    if (spec.model_kind == "asr" &&
+        !fs::exists(data_root() / spec.workload.value("testset", std::string("x")))) {
+      continue;
+    }
+    EXPECT_NO_THROW(check_spec_against(spec, *make_workload(spec)));
+  }
 }
 
 // Prefixes and fine names of real components are fine: the checks reject only what names none.
