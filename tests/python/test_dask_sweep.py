@@ -296,3 +296,35 @@ def test_shell_rejects_a_bad_scheduler(specs, tmp_path):
         capture_output=True, text=True)
     assert p.returncode == 2 and "tcp://host:port or local:N" in p.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_failed_points_fail_as_in_the_local_runner(two_workers, tmp_path):
+    # Pinning on a preset without local memory cannot be evaluated: the grid stops with the
+    # local runner's error (the first failed point in the grid's order) and the same rows.
+    spec = tmp_path / "fail.toml"
+    spec.write_text("""\
+name = "pins_that_do_not_fit"
+[model]
+kind = "shape"
+name = "emformer_rnnt_base"
+[workload]
+audio_seconds = 0.16
+[hardware]
+presets = ["mobile-7nm-lpddr4x"]
+[evaluator]
+kind = "analytic"
+[search]
+strategy = "grid"
+[axes]
+"asr.joiner" = ["", "bits=8", "pin"]
+"asr.encoder" = ["", "pin"]
+[metrics]
+energy_per = "audio_second"
+""")
+    with pytest.raises(erg.Error) as local:
+        erg.sweep.run(spec, tmp_path / "local", threads=1, progress=False)
+    with pytest.raises(erg.Error) as dask:
+        erg.sweep.run(spec, tmp_path / "dask", client=two_workers, progress=False)
+    assert "cannot pin" in str(local.value) and str(dask.value) == str(local.value)
+    assert set(read_rows(tmp_path / "dask")) == set(read_rows(tmp_path / "local"))
+    assert len(read_rows(tmp_path / "dask")) == 2  # the two designs without a pin

@@ -78,12 +78,11 @@ def _evaluate_batch(client, plan, batch, spec_text, origin, progress):
     bar = _erg._ProgressBar(len(futures)) if progress else None
     try:
         for future in as_completed(futures):
-            try:
-                row = future.result()
-            except erg.Error as e:
-                plan.add_failure(futures[future], str(e))
+            kind, text = future.result()
+            if kind == "row":
+                plan.add_row(text)
             else:
-                plan.add_row(row)
+                plan.add_failure(futures[future], text)
             if bar is not None:
                 bar.advance()
     except BaseException:

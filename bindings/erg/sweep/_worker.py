@@ -1,13 +1,14 @@
 """The task a Dask worker runs for erg.sweep.run(): evaluate one design point.
 
 Reads a spec's TOML text and a config (JSON text), writes nothing, returns the point's store row
-as JSON text. Pure: the row depends only on the config (the local runner's rule), so a task
+as JSON text (or erg's error message). Pure: the row depends only on the config (the local runner's rule), so a task
 that a dying worker left unfinished is simply run again elsewhere. Each worker process builds a
 spec's workload (the model, its prompts or test set) once, on its first point of that spec.
 """
 
 import threading
 
+import erg
 from erg import _erg
 
 _lock = threading.Lock()
@@ -28,6 +29,10 @@ def _evaluator(spec_text, origin):
 
 
 def evaluate_point(spec_text, origin, config_json):
-    """The store row (JSON text) of one design point; raises erg.Error when it cannot be
-    evaluated, as the local runner's evaluation would."""
-    return _evaluator(spec_text, origin).evaluate(config_json)
+    """("row", the store row as JSON text) for one design point, or ("error", the message) when
+    erg cannot evaluate it (a pin that does not fit): an answer about the point, which the
+    strategy meets as the local runner's would, not a failure of the task for Dask to log."""
+    try:
+        return "row", _evaluator(spec_text, origin).evaluate(config_json)
+    except erg.Error as e:
+        return "error", str(e)
