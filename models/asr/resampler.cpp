@@ -90,25 +90,29 @@ std::size_t Resampler::output_samples(std::size_t input_samples) const {
   return static_cast<std::size_t>((n * up_ + down_ - 1) / down_);
 }
 
+float Resampler::output_at(std::int64_t n, std::span<const float> held,
+                           std::int64_t held_start) const {
+  const std::int64_t taps = 2 * half_taps_;
+  const std::int64_t position = n * down_;
+  const std::int64_t phase = position % up_;
+  const float* row = table_.data() + phase * taps;
+  const std::int64_t first = position / up_ - half_taps_ + 1;
+  const std::int64_t k_begin = std::max<std::int64_t>(0, -first);
+  const std::int64_t k_end =
+      std::min<std::int64_t>(taps, held_start + static_cast<std::int64_t>(held.size()) - first);
+  const std::int64_t offset = first - held_start;
+  double acc = 0.0;
+  for (std::int64_t k = k_begin; k < k_end; ++k) {
+    acc += static_cast<double>(row[k]) * held[static_cast<std::size_t>(offset + k)];
+  }
+  return static_cast<float>(acc);
+}
+
 std::vector<float> Resampler::process(std::span<const float> input) const {
   if (up_ == down_) return {input.begin(), input.end()};
-  const std::size_t count = output_samples(input.size());
-  std::vector<float> out(count);
-  const auto n_in = static_cast<std::int64_t>(input.size());
-  const std::int64_t taps = 2 * half_taps_;
-  for (std::size_t n = 0; n < count; ++n) {
-    const std::int64_t position = static_cast<std::int64_t>(n) * down_;
-    const std::int64_t base = position / up_;
-    const std::int64_t phase = position % up_;
-    const float* row = table_.data() + phase * taps;
-    const std::int64_t first = base - half_taps_ + 1;
-    const std::int64_t k_begin = std::max<std::int64_t>(0, -first);
-    const std::int64_t k_end = std::min<std::int64_t>(taps, n_in - first);
-    double acc = 0.0;
-    for (std::int64_t k = k_begin; k < k_end; ++k) {
-      acc += static_cast<double>(row[k]) * input[static_cast<std::size_t>(first + k)];
-    }
-    out[n] = static_cast<float>(acc);
+  std::vector<float> out(output_samples(input.size()));
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    out[n] = output_at(static_cast<std::int64_t>(n), input, 0);
   }
   return out;
 }

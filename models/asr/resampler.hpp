@@ -30,6 +30,16 @@ class Resampler {
   std::size_t output_samples(std::size_t input_samples) const;
   std::vector<float> process(std::span<const float> input) const;
 
+  // The pieces process() is made of, for StreamingResampler (streaming_resampler.hpp), which
+  // must give the same samples bit for bit. Output n reads inputs [first_input(n),
+  // first_input(n) + taps()); first_input may be negative (those samples are zero).
+  bool identity() const { return up_ == down_; }
+  std::int64_t first_input(std::int64_t n) const { return (n * down_) / up_ - half_taps_ + 1; }
+  std::int64_t taps() const { return 2 * half_taps_; }
+  // Output n from `held`, the input samples [held_start, held_start + held.size()); samples
+  // before 0 or past the end of `held` count as zero. held_start <= max(0, first_input(n)).
+  float output_at(std::int64_t n, std::span<const float> held, std::int64_t held_start) const;
+
  private:
   int input_rate_hz_;
   int output_rate_hz_;
