@@ -108,27 +108,30 @@ void Hierarchy::cache_access(std::uint64_t address, std::uint64_t bytes, AccessO
     dram_.access(address, bytes, op, component);
     return;
   }
-  const std::uint64_t end = address + bytes;
+  // Inclusive ends throughout: an access may end exactly at 2^64.
+  const std::uint64_t last_byte = address + (bytes - 1);
   std::uint64_t line = address >> first_line_shift_;
-  const std::uint64_t last = (end - 1) >> first_line_shift_;
+  const std::uint64_t last = last_byte >> first_line_shift_;
   line_access_count_ += last - line + 1;
   if (line == last) {  // the common case of a trace: one access within one line
     batch_.push(address, static_cast<std::uint32_t>(bytes), 1, op, component);
     if (++batch_lines_ >= kBatchLines) drain();
     return;
   }
+  // The last line is whole when the access ends on a line boundary.
+  const std::uint64_t last_whole =
+      ((last_byte + 1) & (first_line_bytes_ - 1)) == 0 ? last : last - 1;
   while (line <= last) {
     const std::uint64_t line_begin = line << first_line_shift_;
     const std::uint64_t begin = std::max(line_begin, address);
-    const std::uint64_t stop = std::min(line_begin + first_line_bytes_, end);
+    const std::uint64_t stop = std::min(line_begin + (first_line_bytes_ - 1), last_byte);
     std::uint64_t count = 1;
-    if (begin == line_begin && stop == line_begin + first_line_bytes_) {
+    if (begin == line_begin && line <= last_whole) {
       // Whole lines from here to the last whole one go as one run (cut at the batch size).
-      const std::uint64_t last_whole = (end >> first_line_shift_) - 1;
       count = std::min<std::uint64_t>(last_whole - line + 1, kBatchLines - batch_lines_);
     }
-    batch_.push(begin, static_cast<std::uint32_t>(stop - begin), static_cast<std::uint32_t>(count),
-                op, component);
+    batch_.push(begin, static_cast<std::uint32_t>(stop - begin + 1),
+                static_cast<std::uint32_t>(count), op, component);
     batch_lines_ += count;
     line += count;
     if (batch_lines_ >= kBatchLines) drain();

@@ -32,7 +32,7 @@ class RunBuffer : public GrowableBuffer<LineRun> {
   // Appends `count` requests of `bytes` from `address` on.
   [[gnu::always_inline]] void push(std::uint64_t address, std::uint32_t bytes, std::uint32_t count,
                                    AccessOp op, ComponentId component) {
-    if (!empty()) {
+    if (!empty() && address != 0) {  // a run never wraps from 2^64 to 0
       LineRun& last = back();
       if (last.address + std::uint64_t{last.count} * last.bytes == address && last.bytes == bytes &&
           last.op == op && last.component == component && last.count <= UINT32_MAX - count) {

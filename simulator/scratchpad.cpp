@@ -14,6 +14,10 @@ Scratchpad::Scratchpad(ScratchpadConfig config) : config_(config) {
 
 void Scratchpad::pin(std::uint64_t address, std::uint64_t bytes, const std::string& what) {
   if (bytes == 0) return;
+  if (bytes > UINT64_MAX - address)  // ranges are half-open: the end must be below 2^64
+    throw Error("pinned range of " + units::format_bytes(bytes) +
+                    " runs past the end of the 64-bit address space",
+                what);
   if (pinned_bytes_ + bytes > config_.size_bytes)
     throw Error("cannot pin " + units::format_bytes(bytes) +
                     " to local memory: " + units::format_bytes(pinned_bytes_) + " of " +

@@ -26,4 +26,14 @@ struct TraceRecord {
 
 enum class TraceFormat { kDin, kBinary };
 
+// The largest size one access record may carry: 1 GiB (the writer splits longer accesses). A
+// record's [address, address + bytes) must also end at or below 2^64.
+inline constexpr std::uint32_t kMaxRecordBytes = std::uint32_t{1} << 30;
+
+// Whether the record is an access (read, write, instruction fetch, misc), whose address and size
+// mean a byte range; flush and invalidate records act on the whole hierarchy.
+inline bool is_access(TraceKind kind) {
+  return kind <= TraceKind::kMisc;
+}
+
 }  // namespace erg::simulator

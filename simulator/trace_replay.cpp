@@ -1,14 +1,10 @@
 #include "simulator/trace_replay.hpp"
 
-#include <vector>
-
 namespace erg::simulator {
 
 ReplaySummary replay_trace(TraceReader& reader, Hierarchy& hierarchy) {
   ReplaySummary s;
-  std::vector<TraceRecord> batch;
-  batch.reserve(4096);
-  while (reader.next(batch)) {
+  for (auto batch = reader.next_batch(); !batch.empty(); batch = reader.next_batch()) {
     s.record_count += batch.size();
     for (const TraceRecord& r : batch) {
       switch (r.kind) {

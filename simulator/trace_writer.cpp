@@ -37,6 +37,13 @@ std::uint16_t TraceWriter::component_index(ComponentId component) {
 
 void TraceWriter::write(const TraceRecord& r) {
   if (!file_) throw Error("trace writer already closed", path_.string());
+  // What the reader would reject is refused here, where the caller can still be named.
+  if (is_access(r.kind) &&
+      (r.bytes == 0 || r.bytes > kMaxRecordBytes || r.bytes - 1 > UINT64_MAX - r.address))
+    throw Error("trace record of " + std::to_string(r.bytes) + " bytes at address " +
+                    std::to_string(r.address) +
+                    " is not a range of 1 B to 1 GiB ending at or below 2^64",
+                path_.string());
   if (format_ == TraceFormat::kBinary) {
     const std::uint16_t component = component_index(r.component);
     char record[16] = {};
@@ -66,7 +73,7 @@ void TraceWriter::on_access(const AccessEvent& event) {
   std::uint64_t bytes = event.bytes;
   const TraceKind kind = event.op == AccessOp::kRead ? TraceKind::kRead : TraceKind::kWrite;
   while (bytes > 0) {  // records carry 32-bit sizes
-    const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes, 1u << 30));
+    const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(bytes, kMaxRecordBytes));
     write({address, n, kind, event.component});
     address += n;
     bytes -= n;

@@ -201,5 +201,22 @@ TEST(Hierarchy, RejectsShrinkingLines) {
   EXPECT_THROW(Hierarchy h(config), Error);
 }
 
+// A pinned range is half-open, so its end must stay below 2^64: [2^64 - 256, 2^64) is refused,
+// one byte shorter is pinned. A 128 B access at 2^64 - 128 then reads 127 B from the
+// scratchpad (16 words of 8 B) and 1 B as the last line: one L1 line access.
+TEST(Hierarchy, PinnedRangesEndBelowTheTopOfTheAddressSpace) {
+  HierarchyConfig config;
+  config.levels = {cache("l1", 16, 4)};
+  config.scratchpad = {4096, 8};
+  config.dram = testing::tiny_dram();
+  Hierarchy h(config);
+  EXPECT_THROW(h.pin(0xffffffffffffff00, 0x100), Error);
+  h.pin(0xffffffffffffff00, 0xff);
+  h.access(0xffffffffffffff80, 128, AccessOp::kRead);
+  const auto s = h.stats();
+  EXPECT_EQ(s.scratchpad_total().read_word_count, 16u);
+  EXPECT_EQ(s.line_access_count, 1u);
+}
+
 }  // namespace
 }  // namespace erg::simulator

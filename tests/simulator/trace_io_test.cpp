@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -118,7 +119,6 @@ TEST(TraceIo, MalformedDinNamesTheLine) {
   const std::vector<std::pair<std::string, std::string>> cases{
       {"0 100\n0 zz\n", ":2"},          // bad address
       {"0 100\n\n7 100\n", ":3"},       // unknown label
-      {"0 100 0\n", ":1"},              // zero size
       {"0 100 8 9\n", ":1"},            // trailing field
       {"0100\n", ":1"},                 // no separator
       {"0 11112222333344445\n", ":1"},  // address overflows 64 bits
@@ -142,6 +142,134 @@ TEST(TraceIo, MalformedDinNamesTheLine) {
   }
 }
 
+// Sizes and ranges: a size of 0 or over 1 GiB, or a record running past 2^64, is an error
+// naming the line and saying what is wrong, in the one-pass form and in the general one (tab,
+// 0x prefix). A record that ends exactly at 2^64 is fine, and so is a flush record's address.
+TEST(TraceIo, DinSizeAndRangeErrors) {
+  struct Case {
+    std::string text, where, message;
+  };
+  const std::vector<Case> cases{
+      {"0 ffffffffffffffff\n", ":1",
+       "runs past the end of the 64-bit address space (0xffffffffffffffff + 0x4 bytes, the "
+       "default size"},
+      {"0 100\n1 fffffffffffffff0 64\n", ":2",
+       "'1 fffffffffffffff0 64' runs past the end of the 64-bit address space "
+       "(0xfffffffffffffff0 + 0x64 bytes, ends"},
+      {"0 100\n# c\n2\t0xfffffffffffffffd 4\n", ":3", "runs past the end"},
+      {"m ffffffffffffffff 2\n", ":1", "runs past the end"},
+      {"0 100 0\n", ":1", "'0 100 0' has size 0 (sizes are 1 to 0x40000000 bytes (1 GiB))"},
+      {"0 100\n1 100 0x0\n", ":2", "has size 0"},
+      {"0 100 40000001\n", ":1", "has a size over the limit of 0x40000000 bytes (1 GiB)"},
+      {"0 100 100000000\n", ":1", "over the limit"},
+      {"0 100 11112222333344445\n", ":1", "over the limit"},
+  };
+  const auto path = temp_path("range.din");
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << c.text;
+    }
+    try {
+      read_all(path);
+      FAIL() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.where(), path.string() + c.where);
+      EXPECT_NE(e.what_text().find(c.message), std::string::npos) << e.what_text();
+    }
+  }
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "0 fffffffffffffffc\n1 ffffffffffffff00 100\n0 0 40000000\n4 ffffffffffffffff\n"
+           "v fffffffffffffff0 64\n";
+  }
+  const auto records = read_all(path);
+  ASSERT_EQ(records.size(), 5u);
+  EXPECT_EQ(records[1].address, 0xffffffffffffff00u);
+  EXPECT_EQ(records[1].bytes, 0x100u);
+  EXPECT_EQ(records[2].bytes, kMaxRecordBytes);
+  EXPECT_EQ(records[3].kind, TraceKind::kFlush);
+  // The default size itself must be a valid size.
+  EXPECT_THROW(TraceReader r(path, 0), Error);
+  EXPECT_THROW(TraceReader r(path, kMaxRecordBytes + 1), Error);
+  std::filesystem::remove(path);
+}
+
+// Accesses ending exactly at 2^64 are simulated line by line like any other: 0xff..fc (4 B) is
+// the last line; 0xff..00 + 256 B is the last four 64 B lines (3 misses, then the line already
+// read hits). The old arithmetic took the end, 2^64, as 0.
+TEST(TraceIo, ReplayAtTheTopOfTheAddressSpace) {
+  const auto path = temp_path("top.din");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "0 fffffffffffffffc\n1 ffffffffffffff00 100\n";
+  }
+  HierarchyConfig config;
+  config.levels = {testing::cache("l1", 16, 4)};
+  config.dram = testing::tiny_dram();
+  Hierarchy h(config);
+  TraceReader reader(path);
+  replay_trace(reader, h);
+  const auto s = h.stats();
+  EXPECT_EQ(s.line_access_count, 5u);
+  EXPECT_EQ(s.level_total(0).read_count, 1u);
+  EXPECT_EQ(s.level_total(0).write_count, 4u);
+  EXPECT_EQ(s.level_total(0).write_miss_count, 3u);
+  EXPECT_EQ(s.level_total(0).write_hit_count, 1u);
+  EXPECT_EQ(s.dram_total().read_burst_count, 4u);
+  std::filesystem::remove(path);
+}
+
+// Binary records carry a 32-bit size: 0, over 1 GiB and ranges past 2^64 are errors naming the
+// record's byte offset; flush records carry no size. The writer refuses to write them at all.
+TEST(TraceIo, BinarySizeAndRangeErrors) {
+  const auto raw = [](std::uint64_t address, std::uint32_t bytes, TraceKind kind) {
+    std::string record(16, '\0');
+    std::memcpy(record.data(), &address, 8);
+    std::memcpy(record.data() + 8, &bytes, 4);
+    const std::uint16_t none = kBinaryNoComponent;
+    std::memcpy(record.data() + 12, &none, 2);
+    record[14] = static_cast<char>(kind);
+    return record;
+  };
+  const std::string magic(kBinaryTraceMagic, sizeof(kBinaryTraceMagic));
+  const std::string ok = raw(0x40, 8, TraceKind::kRead) + raw(0, 0, TraceKind::kFlush);
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {raw(0x40, 0, TraceKind::kWrite), "has size 0"},
+      {raw(0x40, kMaxRecordBytes + 1, TraceKind::kRead),
+       "has size 0x40000001, over the limit of 0x40000000 bytes"},
+      {raw(0xfffffffffffffff0, 100, TraceKind::kInstructionFetch),
+       "runs past the end of the 64-bit address space (0xfffffffffffffff0 + 0x64 bytes)"},
+  };
+  const auto path = temp_path("range.bin");
+  for (const auto& [record, message] : cases) {
+    SCOPED_TRACE(message);
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << magic << ok << record;
+    }
+    try {
+      read_all(path);
+      FAIL() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.where(), path.string() + ": byte offset 40");  // 8 + 2 x 16
+      EXPECT_NE(e.what_text().find(message), std::string::npos) << e.what_text();
+    }
+  }
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << magic << ok << raw(0xffffffffffffff00, 0x100, TraceKind::kRead);
+  }
+  EXPECT_EQ(read_all(path).size(), 3u);
+  TraceWriter writer(path, TraceFormat::kBinary);
+  EXPECT_THROW(writer.write({0xfffffffffffffff0, 100, TraceKind::kRead, kNoComponent}), Error);
+  EXPECT_THROW(writer.write({0x40, 0, TraceKind::kWrite, kNoComponent}), Error);
+  writer.write({0, 0, TraceKind::kFlush, kNoComponent});
+  writer.close();
+  std::filesystem::remove(path);
+}
+
 // The reader parses the common "<label> <hex> [<hex>]\n" form in one pass and hands anything
 // else to the general parser. Mixing both forms over several 1 MiB buffers (records cut at buffer
 // edges) must give exactly the records written, and an error must still name its line.
@@ -157,7 +285,7 @@ TEST(TraceIo, DinFastAndGeneralFormsAgree) {
       const int l = static_cast<int>(rng() % 6);
       const std::uint64_t address = rng() >> (rng() % 64);
       bool sized = rng() % 2;
-      const std::uint32_t bytes = sized ? 1 + static_cast<std::uint32_t>(rng() % 4096) : 4;
+      std::uint32_t bytes = sized ? 1 + static_cast<std::uint32_t>(rng() % 4096) : 4;
       char buf[96];
       switch (rng() % 8) {
         case 0:  // general path: prefix, extra blanks, CRLF, trailing comment
@@ -170,6 +298,12 @@ TEST(TraceIo, DinFastAndGeneralFormsAgree) {
                         static_cast<unsigned long long>(i), labels[l],
                         static_cast<unsigned long long>(address));
           sized = false;
+          break;
+        case 2:  // the common form in upper case, any size up to the limit
+          bytes = 1 + static_cast<std::uint32_t>(rng() % kMaxRecordBytes);
+          std::snprintf(buf, sizeof buf, "%s %llX %X\n", labels[l],
+                        static_cast<unsigned long long>(address), bytes);
+          sized = true;
           break;
         default:  // the common form
           if (sized)
