@@ -232,6 +232,19 @@ void bind_remote_sweep(py::module_& m) {
 }  // namespace
 
 void bind_sweep(py::module_& m) {
+  // A spec or directory that cannot be used as given (another spec's sweep in the directory,
+  // --shard with a sensitivity search): erg.UsageError, a subclass of erg.Error, so that
+  // `python3 -m erg.sweep` exits 2 where `erg sweep` does. Registered after bind_core's
+  // translator, so it is tried first.
+  static py::exception<UsageError> usage_type(m, "UsageError", m.attr("Error").ptr());
+  usage_type.attr("__module__") = "erg";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const UsageError& e) {
+      PyErr_SetString(usage_type.ptr(), e.what());
+    }
+  });
   bind_remote_sweep(m);
   m.def(
       "_run_experiment",

@@ -12,8 +12,8 @@ import tempfile
 
 from erg._erg import *  # noqa: F401,F403
 from erg._erg import (  # noqa: F401
-    __version__, Error, UnavailableError, info, begin_window, end_window, read_results,
-    _run_experiment,
+    __version__, Error, UnavailableError, UsageError, info, begin_window, end_window,
+    read_results, _run_experiment,
 )
 
 

@@ -296,6 +296,14 @@ def test_shell_rejects_a_bad_scheduler(specs, tmp_path):
         capture_output=True, text=True)
     assert p.returncode == 2 and "tcp://host:port or local:N" in p.stderr
     assert not (tmp_path / "x").exists()
+    # A directory holding another spec's sweep is a usage error, as for `erg sweep` (exit 2).
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "spec.toml").write_text(SENSITIVITY_SPEC)
+    p = subprocess.run([sys.executable, "-m", "erg.sweep", str(specs / "grid.toml"), "-o",
+                        str(other), "--quiet"], capture_output=True, text=True)
+    assert p.returncode == 2 and "another spec" in p.stderr, p.stderr
+    assert sorted(os.listdir(other)) == ["spec.toml"]
 
 
 def test_failed_points_fail_as_in_the_local_runner(two_workers, tmp_path):

@@ -71,7 +71,7 @@ def main(argv=None):
                                force_new=args.force_new, progress=not args.quiet)
     except erg.Error as e:
         print(f"erg: error: {e}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(e, erg.UsageError) else 1
     except KeyboardInterrupt:
         print("erg sweep: interrupted; finished rows are kept (rerun to resume)", file=sys.stderr)
         return 130
