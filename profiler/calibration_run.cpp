@@ -1,6 +1,8 @@
 #include "profiler/calibration_run.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "core/error.hpp"
 
@@ -24,6 +26,8 @@ CalibrationMeasurement measure_calibration_kernels(
     throw Error("duration must be a positive number of seconds", "--duration-s");
   if (!(options.baseline_s > 0) || !std::isfinite(options.baseline_s))
     throw Error("idle baseline must be a positive number of seconds", "--baseline-s");
+  if (!(options.settle_s >= 0) || !std::isfinite(options.settle_s))
+    throw Error("settle time must be a non-negative number of seconds", "--settle-s");
   if (kernels.empty()) throw Error("no calibration kernels", "calibration");
   if (options.progress && options.progress->passes.size() != kernels.size())
     throw Error("progress has " + std::to_string(options.progress->passes.size()) +
@@ -51,7 +55,10 @@ CalibrationMeasurement measure_calibration_kernels(
       run.kernel = k;
       run.repetition = r;
       const std::string window_name(kernel.name());
+      const auto settle =
+          std::chrono::nanoseconds(static_cast<std::int64_t>(options.settle_s * 1e9));
       monitor.begin_window(window_name);
+      std::this_thread::sleep_for(settle);
       if (options.progress) options.progress->kernel.store(static_cast<int>(k));
       const std::int64_t start_ns = steady_now_ns();
       std::uint64_t chunk = 1;
@@ -65,7 +72,9 @@ CalibrationMeasurement measure_calibration_kernels(
         if (now_ns - start_ns >= duration_ns) break;
         if (now_ns - chunk_start_ns < kChunkTargetNs) chunk *= 2;
       }
+      run.active_s = static_cast<double>(steady_now_ns() - start_ns) * 1e-9;
       if (options.progress) options.progress->kernel.store(-1);
+      std::this_thread::sleep_for(settle);
       run.window = monitor.end_window(window_name);
       g_checksum_sink = g_checksum_sink + checksum;
       out.runs.push_back(std::move(run));

@@ -28,6 +28,11 @@ struct CalibrationRunOptions {
   int repeat = 3;           // windows per kernel, interleaved (1..k, 1..k, ...) so drift is shared
   double duration_s = 1.0;  // per window
   double baseline_s = 1.0;  // idle baseline before the kernels
+  // Idle time inside each window before and after the kernel runs: a meter updates with some
+  // delay (RAPL about every 1 ms), so energy from the warm-up pass or the previous window would
+  // otherwise land in this one, and this window's last joules in the next. The baseline removes
+  // the idle energy of the settle; the static-power column uses the kernel's active time only.
+  double settle_s = 0.01;
   CalibrationProgress* progress = nullptr;
   std::function<void(std::string_view kernel, int repetition)> on_window;  // before each window
 };
@@ -37,7 +42,8 @@ struct KernelRun {
   std::size_t kernel = 0;  // index into the kernel list
   int repetition = 0;
   std::uint64_t passes = 0;
-  WindowResult window;  // net_total_energy_j is net of the idle baseline
+  double active_s = 0;  // the kernel's own running time, without the settles
+  WindowResult window;  // net_total_energy_j is net of the idle baseline; time_s has the settles
 };
 
 struct CalibrationMeasurement {
@@ -51,10 +57,10 @@ struct CalibrationMeasurement {
 };
 
 // Measures the idle baseline, sets it on `monitor`, then runs every kernel `repeat` times for
-// `duration_s` each inside a window named after it, after one unmeasured warm-up pass that puts
-// its buffer where the kernel expects it. Passes run in chunks that double until a chunk takes
-// 1 ms, so the clock is read rarely. Throws UnavailableError with the monitor's reason when it
-// has no energy source, and erg::Error for options out of range.
+// `duration_s` each inside a window named after it (with `settle_s` of idle at each end), after one
+// unmeasured warm-up pass that puts its buffer where the kernel expects it. Passes run in chunks
+// that double until a chunk takes 1 ms, so the clock is read rarely. Throws UnavailableError with
+// the monitor's reason when it has no energy source, and erg::Error for options out of range.
 CalibrationMeasurement measure_calibration_kernels(
     EnergyMonitor& monitor, std::span<const std::unique_ptr<CalibrationKernel>> kernels,
     const CalibrationRunOptions& options);

@@ -183,7 +183,7 @@ CalibrationFit fit_calibration(const profiler::CalibrationMeasurement& measured,
     const double passes = static_cast<double>(run.passes);
     for (std::size_t j = 0; j + 1 < n; ++j)
       a(r, j) = ev.per_pass[j] * passes * kJoulesPerPicojoule;
-    a(r, n - 1) = run.window.time_s;
+    a(r, n - 1) = run.active_s;
     b[r] =
         run.window.net_total_energy_j - ev.fixed_energy_pj_per_pass * passes * kJoulesPerPicojoule;
   }
@@ -230,12 +230,25 @@ CalibrationFit fit_calibration(const profiler::CalibrationMeasurement& measured,
                            fmt("%.3g", fit.design.condition_number) +
                            "): coefficients may be poorly determined; see their CIs");
 
-  const NnlsResult x = nnls(a, b);
-  if (!x.converged) fit.warnings.push_back("NNLS stopped at its iteration limit");
-  double b_norm = 0;
+  // Rows are weighted by 1 / |measured energy|: a meter's error grows with the energy it reads,
+  // so unweighted least squares would let the 1% noise of a DRAM window (hundreds of mJ) drown
+  // an L1 window's whole signal (a few mJ) in the coefficients they share. The floor keeps a
+  // near-zero window from dominating.
+  double b_max = 0;
   for (double v : b)
-    b_norm += v * v;
-  fit.relative_rms_residual = b_norm > 0 ? x.residual_norm / std::sqrt(b_norm) : 0.0;
+    b_max = std::max(b_max, std::abs(v));
+  const double floor_j = std::max(1e-3 * b_max, std::numeric_limits<double>::min());
+  Matrix aw(rows, n);
+  std::vector<double> bw(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double w = 1.0 / std::max(std::abs(b[r]), floor_j);
+    for (std::size_t j = 0; j < n; ++j)
+      aw(r, j) = a(r, j) * w;
+    bw[r] = b[r] * w;
+  }
+  const NnlsResult x = nnls(aw, bw);
+  if (!x.converged) fit.warnings.push_back("NNLS stopped at its iteration limit");
+  fit.relative_rms_residual = x.residual_norm / std::sqrt(static_cast<double>(rows));
 
   // Bootstrap over repetitions: each resample draws, for every kernel, as many of its runs as it
   // has, with replacement.
@@ -256,8 +269,8 @@ CalibrationFit fit_calibration(const profiler::CalibrationMeasurement& measured,
         for (std::size_t i = 0; i < g.size(); ++i, ++row) {
           const std::size_t src = g[pick(rng)];
           for (std::size_t j = 0; j < n; ++j)
-            ar(row, j) = a(src, j);
-          br[row] = b[src];
+            ar(row, j) = aw(src, j);
+          br[row] = bw[src];
         }
       }
       const NnlsResult xs = nnls(ar, br);

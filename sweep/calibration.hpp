@@ -83,7 +83,7 @@ struct KernelResidual {
 struct CalibrationFit {
   std::vector<FittedCoefficient> coefficients;
   std::vector<KernelResidual> residuals;
-  double relative_rms_residual = 0;  // ||A x - b|| / ||b|| over every run
+  double relative_rms_residual = 0;  // RMS over runs of (predicted - measured) / measured
   std::size_t runs = 0;
   DesignRank design;
   std::size_t bootstrap_resamples = 0;
@@ -91,10 +91,11 @@ struct CalibrationFit {
 };
 
 // Fits the coefficients to the measured runs by non-negative least squares: each run is a row,
-// its events x passes (J per pJ) and its time are the columns, its idle-subtracted energy less
-// the fixed activation energy the target. Throws SingularDesignError naming the coefficients
-// that move together and the kernels whose event mixes are proportional when the design is
-// rank deficient, and erg::Error when `events` does not match the measured kernels.
+// its events x passes (J per pJ) and its active time the columns, its idle-subtracted energy less
+// the fixed activation energy the target; rows are weighted by 1 / |target|, so the fit
+// minimises relative errors. Throws SingularDesignError naming the coefficients that move
+// together and the kernels whose event mixes are proportional when the design is rank
+// deficient, and erg::Error when `events` does not match the measured kernels.
 CalibrationFit fit_calibration(const profiler::CalibrationMeasurement& measured,
                                std::span<const KernelEvents> events, const simulator::Preset& base,
                                const CalibrationFitOptions& options = {});

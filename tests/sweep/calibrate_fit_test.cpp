@@ -52,12 +52,13 @@ CalibrationMeasurement synthetic(const std::vector<KernelEvents>& events,
       run.repetition = r;
       run.passes = 1000 + 37 * k + 11 * static_cast<std::uint64_t>(r);
       run.window.time_s = 0.5 + 0.01 * static_cast<double>(k) + 0.003 * r;
+      run.active_s = run.window.time_s;
       run.window.energy_available = true;
       run.window.baseline_subtracted = true;
       double pj = events[k].fixed_energy_pj_per_pass * static_cast<double>(run.passes);
       for (std::size_t j = 0; j + 1 < truth.size(); ++j)
         pj += events[k].per_pass[j] * static_cast<double>(run.passes) * truth[j];
-      run.window.net_total_energy_j = pj * 1e-12 + truth.back() * run.window.time_s;
+      run.window.net_total_energy_j = pj * 1e-12 + truth.back() * run.active_s;
       m.runs.push_back(run);
     }
   return m;
