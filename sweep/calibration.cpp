@@ -190,6 +190,14 @@ CalibrationFit fit_calibration(const profiler::CalibrationMeasurement& measured,
 
   CalibrationFit fit;
   fit.runs = rows;
+  std::size_t below_idle = 0;
+  for (const auto& run : measured.runs)
+    below_idle += run.window.net_total_energy_j <= 0 ? 1 : 0;
+  if (below_idle > 0)
+    fit.warnings.push_back(std::to_string(below_idle) + " of " + std::to_string(rows) +
+                           " windows measured no energy above the idle baseline: the machine was "
+                           "busier during the baseline than during them, or the meter is too "
+                           "coarse for windows this short (raise --duration-s)");
   fit.design = design_rank(a, options.rank_tolerance);
   if (fit.design.rank < n) {
     std::string message = "the calibration design is singular (rank " +
