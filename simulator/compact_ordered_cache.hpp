@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <utility>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -90,16 +91,20 @@ class CompactOrderedCache final : public TaggedCacheLevel {
   template <class Requests, class F>
   void dispatch(std::span<const Requests> in, F&& f) {
     if (!wide_ && !fits_narrow(in)) widen();
-    if (wide_) return f.template operator()<std::uint64_t, 0>();
+    if (wide_) return by_ways<std::uint64_t>(f);
+    return by_ways<std::uint32_t>(f);
+  }
+  template <class Tag, class F>
+  void by_ways(F&& f) {
     switch (ways_) {
       case 4:
-        return f.template operator()<std::uint32_t, 4>();
+        return f.template operator()<Tag, 4>();
       case 8:
-        return f.template operator()<std::uint32_t, 8>();
+        return f.template operator()<Tag, 8>();
       case 16:
-        return f.template operator()<std::uint32_t, 16>();
+        return f.template operator()<Tag, 16>();
       default:
-        return f.template operator()<std::uint32_t, 0>();
+        return f.template operator()<Tag, 0>();
     }
   }
 
@@ -235,6 +240,20 @@ class CompactOrderedCache final : public TaggedCacheLevel {
         const __m128i hi = _mm_packs_epi32(cmp(8), cmp(12));
         return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_packs_epi16(lo, hi)));
       }
+    }
+    if constexpr (sizeof(Tag) == 8 && kWays != 0) {
+      // Two tags per compare: a 64-bit lane matches when both of its 32-bit halves do.
+      const __m128i key = _mm_set1_epi64x(static_cast<long long>(tag));
+      const auto pair = [&](std::uint32_t k) {
+        const __m128i c =
+            _mm_cmpeq_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tags + k)), key);
+        const __m128i both = _mm_and_si128(c, _mm_shuffle_epi32(c, _MM_SHUFFLE(2, 3, 0, 1)));
+        return static_cast<std::uint32_t>(_mm_movemask_pd(_mm_castsi128_pd(both))) << k;
+      };
+      return [&]<std::size_t... K>(std::index_sequence<K...>) {
+        return (pair(2 * K) | ...);
+      }
+      (std::make_index_sequence<kWays / 2>{});
     }
 #endif
     const std::uint32_t ways = kWays != 0 ? kWays : ways_;
@@ -404,21 +423,24 @@ class CompactOrderedCache final : public TaggedCacheLevel {
         if ((m.order & 0xF) != way)
           m.order = recency_order::promote(m.order, recency_order::position(m.order, way), way);
       }
-    }
-    if (!is_write) {
-      ++c.read_count;
-      if (way != kNone) {
-        ++c.read_hit_count;
-      } else {
-        ++c.read_miss_count;
-        fill(set_tags, m, set, tag, r.component, c, sink, way);
+      // A hit counts and marks without a branch on the op: reads and writes mix at random.
+      const std::uint64_t w = is_write ? 1 : 0;
+      c.read_count += 1 - w;
+      c.read_hit_count += 1 - w;
+      c.write_count += w;
+      c.write_hit_count += w;
+      if (write_back_) {
+        m.dirty = static_cast<std::uint16_t>(m.dirty | (w << way));
+        return;
       }
+      if (!is_write) return;
+    } else if (!is_write) {
+      ++c.read_count;
+      ++c.read_miss_count;
+      fill(set_tags, m, set, tag, r.component, c, sink, way);
       return;
-    }
-    ++c.write_count;
-    if (way != kNone) {
-      ++c.write_hit_count;
     } else {
+      ++c.write_count;
       ++c.write_miss_count;
       if (write_allocate_) fill(set_tags, m, set, tag, r.component, c, sink, way);
     }

@@ -26,6 +26,7 @@ Hierarchy::Hierarchy(const HierarchyConfig& config)
   run_outputs_.resize(levels_.size());
   first_line_bytes_ = levels_.empty() ? config_.dram.burst_bytes : config_.levels[0].line_bytes;
   first_line_shift_ = std::countr_zero(first_line_bytes_);
+  single_line_fast_ = !levels_.empty();
   grow_slots(1);
 }
 
@@ -46,6 +47,7 @@ void Hierarchy::on_tensor(const TensorInfo& tensor) {
 void Hierarchy::pin(std::uint64_t address, std::uint64_t bytes, const std::string& what) {
   drain();
   scratchpad_.pin(address, bytes, what);
+  single_line_fast_ = !levels_.empty() && scratchpad_.empty();
 }
 
 void Hierarchy::on_invocation(ComponentId component) {
@@ -77,8 +79,8 @@ void Hierarchy::close_kernel() {
   kernel_dram_start_bytes_ = dram_.bytes_moved();
 }
 
-void Hierarchy::access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
-                       ComponentId component) {
+void Hierarchy::access_any(std::uint64_t address, std::uint64_t bytes, AccessOp op,
+                           ComponentId component) {
   if (bytes == 0) return;
   ensure_slot(component);
   ++access_count_;

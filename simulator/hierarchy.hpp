@@ -37,8 +37,22 @@ class Hierarchy final : public AccessSink {
   }
   void on_compute(const ComputeEvent& event) override;
 
-  void access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
-              ComponentId component = kNoComponent);
+  // [address, address + bytes) must not run past 2^64 (the trace reader rejects such records).
+  [[gnu::always_inline]] void access(std::uint64_t address, std::uint64_t bytes, AccessOp op,
+                                     ComponentId component = kNoComponent) {
+    // The common access of a trace, inline: one line of the first level, no scratchpad.
+    if (bytes - 1 < first_line_bytes_ &&
+        ((address ^ (address + (bytes - 1))) >> first_line_shift_) == 0 && single_line_fast_ &&
+        component_slot(component) < slots_) {
+      ++access_count_;
+      (op == AccessOp::kRead ? read_bytes_ : write_bytes_) += bytes;
+      ++line_access_count_;
+      batch_.push(address, static_cast<std::uint32_t>(bytes), 1, op, component);
+      if (++batch_lines_ >= kBatchLines) drain();
+      return;
+    }
+    access_any(address, bytes, op, component);
+  }
   // Serves [address, address + bytes) from the scratchpad from now on.
   void pin(std::uint64_t address, std::uint64_t bytes, const std::string& what = "pinned range");
   // Writes every dirty line back to the next level, down to DRAM (DineroIV's copy-back record).
@@ -60,6 +74,7 @@ class Hierarchy final : public AccessSink {
     if (component_slot(component) >= slots_) grow_slots(component_slot(component) + 1);
   }
   void grow_slots(std::size_t slots);
+  void access_any(std::uint64_t address, std::uint64_t bytes, AccessOp op, ComponentId component);
   void cache_access(std::uint64_t address, std::uint64_t bytes, AccessOp op, ComponentId component);
   void serve_inclusive(std::size_t level, const LineRequest& request);
   void close_kernel();
@@ -74,6 +89,7 @@ class Hierarchy final : public AccessSink {
   DramModel dram_;
   std::uint64_t first_line_bytes_ = 0;
   int first_line_shift_ = 0;
+  bool single_line_fast_ = false;  // cache levels and nothing pinned: access() may batch inline
   std::size_t slots_ = 1;
 
   std::vector<std::array<std::uint64_t, kPrecisionCount>> macs_;

@@ -1,10 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <stdexcept>
+#include <thread>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/component_registry.hpp"
@@ -29,6 +33,32 @@ std::vector<TraceRecord> read_all(const std::filesystem::path& path, std::uint32
   while (reader.next(batch, 7))  // an odd batch size exercises the batch edges
     all.insert(all.end(), batch.begin(), batch.end());
   return all;
+}
+
+// read_all() of `path`'s bytes arriving through a FIFO: a stream the reader cannot map, so it
+// reads it in blocks (a writer thread feeds it).
+std::vector<TraceRecord> read_all_through_fifo(const std::filesystem::path& path,
+                                               const std::string& name) {
+  const auto fifo = temp_path(name);
+  std::filesystem::remove(fifo);
+  if (::mkfifo(fifo.c_str(), 0600) != 0) throw std::runtime_error("mkfifo failed");
+  std::signal(SIGPIPE, SIG_IGN);  // a reader stopping early must fail the writer, not kill us
+  std::thread writer([&] {
+    std::ifstream in(path, std::ios::binary);
+    std::ofstream out(fifo, std::ios::binary);
+    out << in.rdbuf();
+  });
+  std::vector<TraceRecord> records;
+  try {
+    records = read_all(fifo);
+  } catch (...) {
+    writer.join();
+    std::filesystem::remove(fifo);
+    throw;
+  }
+  writer.join();
+  std::filesystem::remove(fifo);
+  return records;
 }
 
 void expect_same(const std::vector<TraceRecord>& a, const std::vector<TraceRecord>& b,
@@ -322,6 +352,7 @@ TEST(TraceIo, DinFastAndGeneralFormsAgree) {
     want.push_back({0x10, 4, TraceKind::kRead, kNoComponent});
   }
   expect_same(read_all(path), want, false);
+  expect_same(read_all_through_fifo(path, "mixed.fifo"), want, false);
   {
     TraceReader reader(path);  // default batch size
     std::vector<TraceRecord> all, batch;
@@ -342,6 +373,12 @@ TEST(TraceIo, DinFastAndGeneralFormsAgree) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.where(), path.string() + ":200001");
+  }
+  try {
+    read_all_through_fifo(path, "bad.fifo");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), temp_path("bad.fifo").string() + ":200001");
   }
   std::filesystem::remove(path);
 }
