@@ -226,16 +226,20 @@ bool TraceReader::fill_buffer() {
   return n > 0;
 }
 
+std::size_t TraceReader::read(std::span<TraceRecord> out) {
+  const std::size_t n = format_ == TraceFormat::kDin ? next_din(out.data(), out.size())
+                                                     : next_binary(out.data(), out.size());
+  records_ += n;
+  return n;
+}
+
 std::span<const TraceRecord> TraceReader::next_batch(std::size_t max_records) {
   if (records_capacity_ < max_records) {
     records_buffer_ = std::make_unique<TraceRecord[]>(max_records);
     records_capacity_ = max_records;
   }
   TraceRecord* out = records_buffer_.get();
-  const std::size_t n =
-      format_ == TraceFormat::kDin ? next_din(out, max_records) : next_binary(out, max_records);
-  records_ += n;
-  return {out, n};
+  return {out, read({out, max_records})};
 }
 
 bool TraceReader::next(std::vector<TraceRecord>& batch, std::size_t max_records) {

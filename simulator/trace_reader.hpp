@@ -25,6 +25,8 @@ class TraceReader {
   explicit TraceReader(const std::filesystem::path& path, std::uint32_t default_bytes = 4);
 
   TraceFormat format() const { return format_; }
+  // Fills `out` with the next records; returns how many (fewer only at the end, 0 past it).
+  std::size_t read(std::span<TraceRecord> out);
   // The next up to `max_records` records, a view valid until the next call; empty at the end.
   std::span<const TraceRecord> next_batch(std::size_t max_records = kBatchRecords);
   // The same into `batch` (replaced); returns false at the end of the trace.

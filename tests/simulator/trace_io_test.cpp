@@ -435,5 +435,59 @@ TEST(TraceIo, ReplayMatchesDirectAccess) {
   std::filesystem::remove(path);
 }
 
+// replay_trace reads on its own thread, a few batches of 16384 records ahead. Over many batches,
+// with flush and invalidate records among the accesses, it must count what the same calls made
+// in order count; and a malformed line after them is still the error, named by its line.
+TEST(TraceIo, ReplayAcrossReaderBatchesKeepsTheOrder) {
+  HierarchyConfig config;
+  config.levels = {testing::cache("l1", 16, 2), testing::cache("l2", 64, 4)};
+  config.dram = testing::tiny_dram();
+  Hierarchy direct(config), replayed(config);
+  const auto path = temp_path("batches.din");
+  constexpr int kRecords = 100000;  // about six batches
+  {
+    std::ofstream out(path, std::ios::binary);
+    std::mt19937_64 rng(12);
+    for (int i = 0; i < kRecords; ++i) {
+      const std::uint64_t address = (rng() % 4096) * 8;
+      if (i % 9999 == 0) {
+        out << "4 0\n";
+        direct.flush();
+      } else if (i % 30001 == 0) {
+        out << "v 0\n";
+        direct.invalidate_all();
+      } else {
+        const bool write = rng() % 4 == 0;
+        out << (write ? "1 " : "0 ") << std::hex << address << std::dec << "\n";
+        direct.access(address, 4, write ? AccessOp::kWrite : AccessOp::kRead);
+      }
+    }
+  }
+  {
+    TraceReader reader(path);
+    const auto summary = replay_trace(reader, replayed);
+    EXPECT_EQ(summary.record_count, static_cast<std::uint64_t>(kRecords));
+    EXPECT_EQ(summary.flush_count, 11u);      // i = 0, 9999, ..., 99990
+    EXPECT_EQ(summary.invalidate_count, 3u);  // i = 30001, 60002, 90003
+  }
+  const auto a = direct.stats(), b = replayed.stats();
+  EXPECT_EQ(a.level_total(0), b.level_total(0));
+  EXPECT_EQ(a.level_total(1), b.level_total(1));
+  EXPECT_EQ(a.dram_total(), b.dram_total());
+  {
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out << "0 zz\n";
+  }
+  Hierarchy failing(config);
+  TraceReader reader(path);
+  try {
+    replay_trace(reader, failing);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.where(), path.string() + ":" + std::to_string(kRecords + 1));
+  }
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace erg::simulator
