@@ -407,8 +407,22 @@ void bind_models(py::module_& m) {
         BootstrapOptions bootstrap;
         bootstrap.resamples = checked_resamples(resamples);
         const auto c = models::asr::compare_wer(ea, eb, bootstrap);
-        return to_python(models::asr::comparison_json(c, ja.value("variant", std::string()),
-                                                      jb.value("variant", std::string())));
+        const auto variant_a = ja.value("variant", std::string());
+        const auto variant_b = jb.value("variant", std::string());
+        auto out = models::asr::comparison_json(c, variant_a, variant_b);
+        // Two models (not two variants of one) are told apart by name in the verdict.
+        const auto model_a = ja.value("model", std::string());
+        const auto model_b = jb.value("model", std::string());
+        out["model_a"] = model_a;
+        out["model_b"] = model_b;
+        if (model_a != model_b) {
+          const auto label = [](const std::string& model, const std::string& variant) {
+            return "'" + model + (variant.empty() ? "" : " " + variant) + "'";
+          };
+          out["verdict"] = models::asr::comparison_verdict(c, label(model_a, variant_a),
+                                                           label(model_b, variant_b));
+        }
+        return to_python(out);
       },
       py::arg("result_a"), py::arg("result_b"), py::arg("resamples") = BootstrapOptions{}.resamples,
       "Paired bootstrap comparison of two AsrModel.evaluate() results on the same utterances "

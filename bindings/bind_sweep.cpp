@@ -85,16 +85,11 @@ sweep::ExperimentSpec spec_from_dict(const nlohmann::json& spec, const fs::path&
   toml::table root;
   for (const auto& [k, v] : spec.items())
     add_to_table(root, k, v, "spec." + k);
-  fs::create_directories(out_dir);
-  const auto path = out_dir / "spec.toml";
+  // Parsed from text, not written first: run_experiment writes DIR/spec.toml from the text only
+  // after checking that DIR holds no other spec's sweep.
   std::ostringstream text;
   text << "# Written by erg.sweep() from a Python dict.\n" << root << "\n";
-  {
-    std::ofstream out(path);
-    out << text.str();
-    if (!out) throw Error("cannot write the spec", path.string());
-  }
-  return sweep::load_experiment_spec(path);
+  return sweep::parse_experiment_spec(text.str(), out_dir / "spec.toml");
 }
 
 // Runs the experiment on a worker thread while this (the main) thread keeps checking for
@@ -272,8 +267,17 @@ void bind_sweep(py::module_& m) {
         const auto path = dir / "results.jsonl";
         if (!fs::exists(path))
           throw Error("not a sweep directory (no results.jsonl)", dir.string());
-        const sweep::ResultStore store(path);
-        nlohmann::json rows = store.rows();
+        // Read-only, as erg report reads it: a torn last line (kill -9 mid-write) is left out
+        // with a warning and the file is not touched.
+        const auto contents = sweep::read_result_store(path);
+        if (contents.torn_last_line &&
+            PyErr_WarnEx(PyExc_RuntimeWarning,
+                         (path.string() + ":" + std::to_string(contents.torn_line_number) +
+                          ": torn last line (an interrupted write) left out")
+                             .c_str(),
+                         1) < 0)
+          throw py::error_already_set();
+        nlohmann::json rows = contents.rows;
         return to_python(rows);
       },
       py::arg("output_dir"),

@@ -133,3 +133,29 @@ def test_ctrl_c_stops_a_sweep_cleanly(tmp_path):
     assert "interrupted" in stdout
     rows = erg.read_results(out)
     assert 1 <= len(rows) < 125  # stopped early; every finished row kept
+
+
+def test_dict_spec_into_another_specs_dir_is_refused_and_loses_nothing(tmp_path):
+    # A dict spec used to write DIR/spec.toml before the directory check, replacing the spec
+    # of the sweep already there and mixing rows.
+    out = tmp_path / "sweep"
+    erg.sweep(shape_spec(), out)
+    spec_before = (out / "spec.toml").read_text()
+    rows_before = erg.read_results(out)
+    with pytest.raises(erg.Error, match="spec"):
+        erg.sweep(shape_spec(workload={"audio_seconds": 0.32}), out)
+    assert (out / "spec.toml").read_text() == spec_before
+    assert erg.read_results(out) == rows_before
+
+
+def test_read_results_leaves_a_torn_store_untouched(tmp_path):
+    out = tmp_path / "sweep"
+    erg.sweep(shape_spec(), out)
+    store = out / "results.jsonl"
+    rows = erg.read_results(out)
+    with open(store, "a") as f:
+        f.write('{"key": "torn')
+    size = store.stat().st_size
+    with pytest.warns(RuntimeWarning, match="torn last line"):
+        assert erg.read_results(out) == rows
+    assert store.stat().st_size == size

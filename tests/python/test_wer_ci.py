@@ -158,3 +158,17 @@ def test_bindings_compare_wer(slice_dir):
         erg.compare_wer(a, fewer)
     with pytest.raises(erg.Error, match="resamples"):
         erg.compare_wer(a, a, resamples=10)
+
+
+def test_bindings_compare_wer_names_two_models(slice_dir):
+    import erg
+    a = erg.load_asr("asr-lstm").evaluate(slice_dir, max_utterances=8)
+    b = erg.load_asr("asr-emformer").evaluate(slice_dir, max_utterances=8)
+    c = erg.compare_wer(a, b)
+    assert (c["model_a"], c["model_b"]) == ("asr-lstm", "asr-emformer")
+    if c["significant"]:
+        assert "'asr-emformer' is " in c["verdict"] and c["verdict"].endswith(
+            "than 'asr-lstm': the CI lies " + ("above 0" if c["ci95"][0] > 0 else "below 0"))
+    else:
+        assert c["verdict"] == "no difference: the CI contains 0"
+    assert "unmodified" not in c["verdict"]
