@@ -27,7 +27,7 @@ std::string read(const fs::path& p) {
   return s.str();
 }
 
-// A copy of the committed 50-row asr_design_search sweep.
+// A copy of the committed 38-row asr_design_search sweep.
 fs::path copy_of_fixture(const std::string& name) {
   const auto dir =
       fs::temp_directory_path() / ("erg_report_inputs_" + name + "_" + std::to_string(::getpid()));
@@ -43,15 +43,15 @@ TEST(ReportInputs, ATornLastLineIsLeftOutWithAWarningAndTheFileUnchanged) {
   const auto dir = copy_of_fixture("torn");
   const auto intact = read(dir / "results.jsonl");
   const auto rows = load_sweep_results(dir).rows.size();
-  ASSERT_EQ(rows, 50u);
+  ASSERT_EQ(rows, 38u);
   std::ofstream(dir / "results.jsonl", std::ios::app) << kTorn;
-  // Old code: "not a JSON row" at line 51, and no report.
+  // Old code: "not a JSON row" at line 39, and no report.
   const auto loaded = load_sweep_results(dir);
   EXPECT_EQ(loaded.rows.size(), rows);
   ASSERT_EQ(loaded.warnings.size(), 1u);
   const auto store = (dir / "results.jsonl").string();
   EXPECT_EQ(loaded.warnings[0], store +
-                                    ":51: left out a torn last line (a sweep killed "
+                                    ":39: left out a torn last line (a sweep killed "
                                     "mid-write); `erg sweep " +
                                     (dir / "spec.toml").string() + " -o " + dir.string() +
                                     "` recomputes it");
@@ -92,7 +92,7 @@ TEST(ReportInputs, TheReportCommandWarnsOnStderrAndSucceeds) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << read(dir / "stderr.txt");
   EXPECT_NE(read(dir / "stderr.txt")
                 .find("erg: warning: " + (dir / "results.jsonl").string() +
-                      ":51: left out a torn last line"),
+                      ":39: left out a torn last line"),
             std::string::npos)
       << read(dir / "stderr.txt");
   EXPECT_TRUE(fs::exists(dir / "out" / "report.json"));
