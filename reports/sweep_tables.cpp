@@ -30,6 +30,24 @@ std::string runtime_text(const json& runtime) {
   return out;
 }
 
+// Why a step whose point estimate looks harmless was refused: its paired CI, and the CI's
+// upper end against the limit (the search accepts on the upper end, not the estimate).
+std::string refusal_interval(const json& candidate, const json& preset_summary) {
+  const auto* delta = candidate.contains("wer_delta") ? &candidate["wer_delta"] : nullptr;
+  if (delta == nullptr || !delta->contains("ci95") || !(*delta)["ci95"].is_array() ||
+      (*delta)["ci95"].size() != 2 || !(*delta)["ci95"][0].is_number() ||
+      !(*delta)["ci95"][1].is_number())
+    return {};
+  std::string out = " (95% CI [" + format_readable((*delta)["ci95"][0].get<double>()) + ", " +
+                    format_readable((*delta)["ci95"][1].get<double>()) + "]";
+  if (candidate.contains("wer_upper_bound") && candidate["wer_upper_bound"].is_number() &&
+      preset_summary.contains("accuracy_limit") && preset_summary["accuracy_limit"].is_number())
+    out += "; its upper end puts WER at " +
+           format_readable(candidate["wer_upper_bound"].get<double>()) + ", above the limit " +
+           format_readable(preset_summary["accuracy_limit"].get<double>());
+  return out + ")";
+}
+
 std::string variant_text(const json& v) {
   const auto s = v.is_string() ? v.get<std::string>() : std::string();
   return s.empty() ? "uncompressed" : s;
@@ -306,7 +324,7 @@ std::vector<std::string> design_principles(const SweepResults& sweep) {
                         (*best).value("transform", std::string()) + " (" +
                         format_readable((*best).value("energy_saved_uj", 0.0)) + " uJ per " + unit +
                         "), would cost " + format_readable((*best).value("accuracy_delta", 0.0)) +
-                        metric_unit + ".");
+                        metric_unit + refusal_interval(*best, p) + ".");
         }
       }
     }
