@@ -63,9 +63,22 @@ void print_table(const nlohmann::json& summary) {
       std::cout << "    compression order found:";
       for (const auto& c : p["order"])
         std::cout << " " << c.get<std::string>();
-      std::cout << "\n    pinned in local memory: ";
-      for (const auto& c : p["pinned"])
-        std::cout << c.get<std::string>() << " ";
+      if (p.contains("order_is_significant") && p["order_is_significant"].is_boolean())
+        std::cout << (p["order_is_significant"].get<bool>()
+                          ? " (significant: adjacent sensitivity CIs do not overlap)"
+                          : " (not significant: adjacent sensitivity CIs overlap)");
+      std::cout << "\n    pinned in local memory:";
+      if (!p.contains("pinned") || p["pinned"].empty()) std::cout << " none";
+      for (const auto& c : p.value("pinned", nlohmann::json::array()))
+        std::cout << " " << c.get<std::string>();
+      std::cout << "\n";
+    }
+    if (p.contains("principle") && p["principle"].is_object() &&
+        p["principle"].contains("verdict")) {
+      const auto& h = p["principle"];
+      std::cout << "    " << h.value("claimed_first", std::string("?"))
+                << " first (paper): " << h["verdict"].get<std::string>();
+      if (h.contains("reason")) std::cout << ": " << h["reason"].get<std::string>();
       std::cout << "\n";
     }
   }
@@ -133,12 +146,16 @@ int run_sweep(std::span<const std::string> args) {
     std::cout << summary.dump(2) << "\n";
   } else {
     print_table(summary);
+    // Rows not evaluated now came from an earlier run; a strategy also asks again for points it
+    // evaluated a step before (the baseline, a kept step), which the store answers.
+    const auto rows = summary["rows"].get<std::size_t>();
+    const auto now = summary["evaluated_now"].get<std::size_t>();
+    const auto earlier = rows > now ? rows - now : 0;
     std::cout << "\n"
-              << summary["rows"].get<std::size_t>() << " rows ("
-              << summary["evaluated_now"].get<std::size_t>() << " evaluated now, "
-              << summary["skipped_finished"].get<std::size_t>()
-              << " requests answered from rows already stored) in " << *out
-              << "/results.jsonl; summary in " << *out << "/summary.json\n";
+              << rows << " rows (" << now << " evaluated now, " << earlier
+              << " from an earlier run; " << summary["skipped_finished"].get<std::size_t>()
+              << " requests answered from the store) in " << *out << "/results.jsonl; summary in "
+              << *out << "/summary.json\n";
   }
   return 0;
 }

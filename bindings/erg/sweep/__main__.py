@@ -85,9 +85,10 @@ def main(argv=None):
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"{summary['rows']} rows ({summary['evaluated_now']} evaluated now, "
-              f"{summary['skipped_finished']} requests answered from rows already stored) in "
-              f"{args.out}/results.jsonl; summary in {args.out}/summary.json")
+        earlier = max(0, summary["rows"] - summary["evaluated_now"])
+        print(f"{summary['rows']} rows ({summary['evaluated_now']} evaluated now, {earlier} from "
+              f"an earlier run; {summary['skipped_finished']} requests answered from the store) "
+              f"in {args.out}/results.jsonl; summary in {args.out}/summary.json")
     return 0
 
 
