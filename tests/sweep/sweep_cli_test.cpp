@@ -106,5 +106,25 @@ TEST_F(SweepCli, AWrongTypeFailsBeforeAnyOutputIsWritten) {
   EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
+// The closing line tells rows evaluated now from rows an earlier run stored (a fresh run used to
+// say its repeat requests were "answered from rows already stored").
+TEST_F(SweepCli, TheSummaryLineSeparatesEarlierRunsFromRepeatRequests) {
+  std::ofstream(dir_ / "a.toml") << grid("a", "asr.joiner");
+  const auto out = (dir_ / "out").string();
+  const auto run = [&] {
+    const auto text = dir_ / "stdout.txt";
+    const std::string command = erg_binary().string() + " sweep " + (dir_ / "a.toml").string() +
+                                " -o " + out + " --quiet >" + text.string() + " 2>/dev/null";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+    return read(text);
+  };
+  const auto first = run();
+  EXPECT_NE(first.find("2 rows (2 evaluated now, 0 from an earlier run; "), std::string::npos)
+      << first;
+  const auto second = run();
+  EXPECT_NE(second.find("2 rows (0 evaluated now, 2 from an earlier run; "), std::string::npos)
+      << second;
+}
+
 }  // namespace
 }  // namespace erg::sweep
