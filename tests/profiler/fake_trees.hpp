@@ -89,6 +89,27 @@ inline std::int64_t monotonic_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// The loop of a stand-in meter thread: calls on_tick every period_ns on an absolute schedule
+// until stop. A real meter keeps counting however busy the machine is; a real-time priority
+// keeps the stand-in close to that on a loaded test machine (ignored where not permitted).
+template <typename OnTick>
+void tick_every(std::int64_t period_ns, const std::atomic<bool>& stop, OnTick on_tick) {
+  sched_param param{};
+  param.sched_priority = 1;
+  ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &param);
+  timespec next{};
+  ::clock_gettime(CLOCK_MONOTONIC, &next);
+  while (!stop) {
+    next.tv_nsec += period_ns;
+    while (next.tv_nsec >= 1'000'000'000) {
+      next.tv_nsec -= 1'000'000'000;
+      ++next.tv_sec;
+    }
+    ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+    on_tick();
+  }
+}
+
 // A thread that makes a fake zone consume `power_w`: every 0.5 ms it writes
 // start_uj + power x elapsed, modulo max_range_uj, into energy_uj. It rewrites the file in
 // place with a fixed-width number (leading zeros), so a reader never sees it empty.
@@ -101,24 +122,8 @@ class EnergyWriter {
     if (fd_ < 0) throw std::runtime_error("cannot open " + energy_file.string());
     t0_ns_ = monotonic_ns();
     write_value(t0_ns_);
-    thread_ = std::thread([this] {
-      // A real meter keeps counting however busy the machine is; a real-time priority keeps
-      // this stand-in close to that on a loaded test machine (ignored where not permitted).
-      sched_param param{};
-      param.sched_priority = 1;
-      ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &param);
-      timespec next{};
-      ::clock_gettime(CLOCK_MONOTONIC, &next);
-      while (!stop_) {
-        next.tv_nsec += 500'000;
-        if (next.tv_nsec >= 1'000'000'000) {
-          next.tv_nsec -= 1'000'000'000;
-          ++next.tv_sec;
-        }
-        ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
-        write_value(monotonic_ns());
-      }
-    });
+    thread_ = std::thread(
+        [this] { tick_every(500'000, stop_, [this] { write_value(monotonic_ns()); }); });
   }
   ~EnergyWriter() {
     stop_ = true;

@@ -75,21 +75,10 @@ class FakeMeter {
 
  private:
   void loop() {
-    sched_param param{};
-    param.sched_priority = 1;
-    ::pthread_setschedparam(::pthread_self(), SCHED_FIFO, &param);
     std::normal_distribution<double> gauss(0.0, noise_);
     std::int64_t last_ns = pt::monotonic_ns();
     int last_kernel = -1;
-    timespec next{};
-    ::clock_gettime(CLOCK_MONOTONIC, &next);
-    while (!stop_) {
-      next.tv_nsec += 100'000;
-      if (next.tv_nsec >= 1'000'000'000) {
-        next.tv_nsec -= 1'000'000'000;
-        ++next.tv_sec;
-      }
-      ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+    pt::tick_every(100'000, stop_, [&] {
       const std::int64_t now_ns = pt::monotonic_ns();
       const double dt = static_cast<double>(now_ns - last_ns) * 1e-9;
       if (now_ns - last_ns > max_gap_ns_) max_gap_ns_ = now_ns - last_ns;
@@ -110,7 +99,7 @@ class FakeMeter {
       write(package_fd_, package_j_);
       write(dram_fd_, dram_j_);
       ++writes_;
-    }
+    });
   }
   static void write(int fd, double joules) {
     char buf[32];
