@@ -10,6 +10,7 @@
 #include "profiler/calibration_kernels.hpp"
 #include "simulator/preset.hpp"
 #include "sweep/calibration.hpp"
+#include "tests/sweep/calibration_presets.hpp"
 
 namespace erg::sweep {
 namespace {
@@ -64,15 +65,7 @@ CalibrationMeasurement synthetic(const std::vector<KernelEvents>& events,
   return m;
 }
 
-// A small hierarchy keeps the simulated passes cheap: 4 KiB L1, 32 KiB L2, 256 KiB L3.
-simulator::Preset small_preset() {
-  simulator::Preset p = simulator::load_named_preset("desktop-ddr4");
-  p.hierarchy.levels[0].size_bytes = 4096;
-  p.hierarchy.levels[1].size_bytes = 32768;
-  p.hierarchy.levels[2].size_bytes = 262144;
-  p.hierarchy.levels[0].associativity = 4;
-  return p;
-}
+using testing::small_calibration_preset;
 
 std::vector<double> truth_for(const simulator::Preset& base) {
   // The base preset's constants times arbitrary factors, and 0.8 W of active static power.
@@ -86,7 +79,7 @@ std::vector<double> truth_for(const simulator::Preset& base) {
 }
 
 TEST(CalibrationFit, ExactSyntheticDataGivesTheTableBack) {
-  const auto base = small_preset();
+  const auto base = small_calibration_preset();
   const auto kernels = profiler::make_calibration_kernels(calibration_levels(base));
   std::vector<KernelEvents> events;
   for (const auto& k : kernels)
@@ -109,7 +102,7 @@ TEST(CalibrationFit, ExactSyntheticDataGivesTheTableBack) {
 // L1 reads each line once per pass and moves nothing below; one over 4x the last level fills
 // every line at every level and reads it from DRAM (64 B = 512 bits per line).
 TEST(CalibrationFit, KernelEventsFollowTheHierarchy) {
-  const auto base = small_preset();
+  const auto base = small_calibration_preset();
   const auto read_l1 = profiler::make_stream_kernel("read-l1", AccessOp::kRead, 2048);
   const auto l1 = simulate_kernel_events(*read_l1, base);
   EXPECT_EQ(l1.per_pass[0], 2048.0 / 64);  // l1 reads
@@ -130,7 +123,7 @@ TEST(CalibrationFit, KernelEventsFollowTheHierarchy) {
 }
 
 TEST(CalibrationFit, ProportionalKernelsAreReportedNotFitted) {
-  const auto base = small_preset();
+  const auto base = small_calibration_preset();
   auto kernels = profiler::make_calibration_kernels(calibration_levels(base));
   std::erase_if(kernels, [](const auto& k) { return k->name().starts_with("mac-"); });
   kernels.push_back(std::make_unique<MixedMacKernel>("mac-a", 1000));
@@ -154,7 +147,7 @@ TEST(CalibrationFit, ProportionalKernelsAreReportedNotFitted) {
 }
 
 TEST(CalibrationFit, WrittenPresetLoadsAndCitesTheFit) {
-  const auto base = small_preset();
+  const auto base = small_calibration_preset();
   const auto kernels = profiler::make_calibration_kernels(calibration_levels(base));
   std::vector<KernelEvents> events;
   for (const auto& k : kernels)

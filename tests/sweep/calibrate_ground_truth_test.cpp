@@ -27,6 +27,7 @@
 #include "simulator/preset.hpp"
 #include "sweep/calibration.hpp"
 #include "tests/profiler/fake_trees.hpp"
+#include "tests/sweep/calibration_presets.hpp"
 
 namespace erg::sweep {
 namespace {
@@ -122,16 +123,7 @@ class FakeMeter {
   std::thread thread_;
 };
 
-// 4 KiB L1, 32 KiB L2, 256 KiB L3: small buffers, so each window holds many passes. The fake
-// meter does not care what the host's caches are.
-simulator::Preset small_preset() {
-  simulator::Preset p = simulator::load_named_preset("desktop-ddr4");
-  p.hierarchy.levels[0].size_bytes = 4096;
-  p.hierarchy.levels[0].associativity = 4;
-  p.hierarchy.levels[1].size_bytes = 32768;
-  p.hierarchy.levels[2].size_bytes = 262144;
-  return p;
-}
+using testing::small_calibration_preset;
 
 TEST(CalibrationGroundTruth, FakeMeterTableIsRecoveredWithinFivePercent) {
   pt::TempDir tmp;
@@ -139,7 +131,7 @@ TEST(CalibrationGroundTruth, FakeMeterTableIsRecoveredWithinFivePercent) {
   pt::add_zone(tmp.path(), "intel-rapl:0", "package-0", 0, kMaxRangeUj);
   pt::add_zone(tmp.path(), "intel-rapl:0:0", "dram", 0, kMaxRangeUj);
 
-  const auto base = small_preset();
+  const auto base = small_calibration_preset();
   const auto kernels = profiler::make_calibration_kernels(calibration_levels(base));
   std::vector<KernelEvents> events;
   for (const auto& k : kernels)
@@ -225,7 +217,7 @@ TEST(CalibrationGroundTruth, FakeMeterTableIsRecoveredWithinFivePercent) {
 
 // A monitor without an energy source: the runner refuses with the monitor's reason.
 TEST(CalibrationGroundTruth, NoEnergySourceIsUnavailable) {
-  const auto base = small_preset();
+  const auto base = small_calibration_preset();
   const auto kernels = profiler::make_calibration_kernels(calibration_levels(base));
   profiler::EnergyMonitor monitor(nullptr, "no powercap zones under /nonexistent");
   profiler::CalibrationRunOptions options;
