@@ -54,6 +54,20 @@ def lr_at(progress, args):
     return args.lr * (args.min_lr_frac + (1 - args.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * q)))
 
 
+def initial_model(args, cfg):
+    """A fresh model, or --init-from's model grown to cfg (function-preserving, llm/grow.py)."""
+    if not args.init_from:
+        return LayerSkipLM(cfg), None
+    from llm.export import load_model
+    from llm.grow import grow, load_safetensors_model
+    small = (load_safetensors_model(args.init_from) if args.init_from.endswith(".safetensors")
+             else load_model(args.init_from)[0])
+    cfg.head_dim = small.cfg.head_dim
+    big, positions = grow(small, cfg, seed=args.seed, placement=args.grow_placement)
+    return big, {"from": args.init_from, "from_config": small.cfg.to_dict(), "old_layer_positions": positions,
+                 "placement": args.grow_placement}
+
+
 def train(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -62,17 +76,33 @@ def train(args):
     val_ids = np.fromfile(os.path.join(args.data, "val.u16"), dtype="<u2")[:args.eval_tokens]
     cfg = Config(dim=args.dim, n_layers=args.layers, n_heads=args.heads, n_kv_heads=args.kv_heads,
                  head_dim=args.dim // args.heads, ffn_dim=args.ffn, context_length=args.context)
-    model = LayerSkipLM(cfg)
+    resume_path = os.path.join(args.run_dir, "last.pt")
+    resume = torch.load(resume_path, map_location="cpu") if args.resume and os.path.exists(resume_path) else None
+    if resume:
+        model, growth = LayerSkipLM(Config(**resume["config"])), resume.get("growth")
+        model.load_state_dict(resume["model"])
+        cfg = model.cfg
+    else:
+        model, growth = initial_model(args, cfg)
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
     data_rng = np.random.default_rng(args.seed)
     drop_gen = torch.Generator().manual_seed(args.seed + 1)
-    log(args.run_dir, {"event": "start", "params": count_parameters(model), "config": cfg.to_dict(),
-                       "args": vars(args), "train_tokens": len(train_ids)})
-
     step, best, t0 = 0, float("inf"), time.time()
+    if resume:
+        # Continue the same schedule: the step count, the wall-clock already spent, the optimiser
+        # moments and both random streams come back from the checkpoint.
+        opt.load_state_dict(resume["opt"])
+        step, best = resume["step"], resume.get("best", float("inf"))
+        t0 -= resume["elapsed_s"]
+        data_rng.bit_generator.state = resume["data_rng"]
+        drop_gen.set_state(resume["drop_gen"])
+    log(args.run_dir, {"event": "resume" if resume else "start", "step": step, "params": count_parameters(model),
+                       "config": cfg.to_dict(), "args": vars(args), "train_tokens": len(train_ids),
+                       "growth": growth})
+    tokens_per_step = args.batch * cfg.context_length
     last_ckpt = t0
     seq = cfg.context_length
     while True:
@@ -108,11 +138,13 @@ def train(args):
             model.eval()
             nll, count = exit_nll(model, val_ids, seq)
             val = (nll / count).tolist()
-            state = {"step": step, "elapsed_s": time.time() - t0, "progress": progress, "val_loss_per_exit": val,
-                     "args": vars(args)}
-            save_checkpoint(os.path.join(args.run_dir, "last.pt"), model, opt, state)
             if val[-1] < best:
                 best = val[-1]
+            state = {"step": step, "elapsed_s": time.time() - t0, "progress": progress, "val_loss_per_exit": val,
+                     "args": vars(args), "best": best, "growth": growth, "tokens_seen": step * tokens_per_step,
+                     "data_rng": data_rng.bit_generator.state, "drop_gen": drop_gen.get_state()}
+            save_checkpoint(os.path.join(args.run_dir, "last.pt"), model, opt, state)
+            if val[-1] <= best:
                 save_checkpoint(os.path.join(args.run_dir, "best.pt"), model, opt, state)
             log(args.run_dir, {"event": "eval", "step": step, "elapsed_s": round(time.time() - t0, 1),
                                "val_loss_per_exit": [round(v, 4) for v in val], "val_bytes": count})
@@ -121,7 +153,9 @@ def train(args):
     model.eval()
     nll, count = exit_nll(model, val_ids, seq)
     val = (nll / count).tolist()
-    state = {"step": step, "elapsed_s": time.time() - t0, "progress": 1.0, "val_loss_per_exit": val, "args": vars(args)}
+    state = {"step": step, "elapsed_s": time.time() - t0, "progress": 1.0, "val_loss_per_exit": val, "args": vars(args),
+             "best": best, "growth": growth, "tokens_seen": step * tokens_per_step,
+             "data_rng": data_rng.bit_generator.state, "drop_gen": drop_gen.get_state()}
     save_checkpoint(os.path.join(args.run_dir, "last.pt"), model, opt, state)
     save_checkpoint(os.path.join(args.run_dir, "final.pt"), model, opt, state)
     log(args.run_dir, {"event": "done", "step": step, "elapsed_s": round(time.time() - t0, 1),
@@ -141,6 +175,11 @@ def main():
     t.add_argument("--heads", type=int, default=6)
     t.add_argument("--kv-heads", type=int, default=2)
     t.add_argument("--ffn", type=int, default=512)
+    t.add_argument("--init-from", default="", help="start from this model (.safetensors or .pt), grown to the "
+                   "requested dims by function-preserving growth (llm/grow.py)")
+    t.add_argument("--grow-placement", choices=["end", "spread"], default="end",
+                   help="where growth puts the new layers: on top of the old ones, or evenly between")
+    t.add_argument("--resume", action="store_true", help="continue --run-dir/last.pt (same schedule)")
     t.add_argument("--context", type=int, default=256)
     t.add_argument("--batch", type=int, default=8)
     t.add_argument("--steps", type=int, default=0, help="schedule length in steps (0: time budget only)")
