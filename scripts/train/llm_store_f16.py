@@ -28,12 +28,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--checkpoint", default="data/llm/run/final.pt")
     ap.add_argument("--weights-dir", default="models/weights")
-    ap.add_argument("--fixture-dir", default="tests/fixtures/llm")
+    ap.add_argument("--fixture-dir", default="tests/fixtures/llm",
+                    help="golden fixture to regenerate; with --no-fixture only its heldout_sample.txt is read")
+    ap.add_argument("--no-fixture", action="store_true", help="leave the golden fixture as it is")
+    ap.add_argument("--name", default="llm-layerskip", help="model name in --weights-dir")
     args = ap.parse_args()
     torch.set_num_threads(1)
 
-    st_path = os.path.join(args.weights_dir, "llm-layerskip.safetensors")
-    json_path = os.path.join(args.weights_dir, "llm-layerskip.json")
+    st_path = os.path.join(args.weights_dir, args.name + ".safetensors")
+    json_path = os.path.join(args.weights_dir, args.name + ".json")
     shipped, st_meta = safetensors_io.load(st_path)
     model, _ = load_model(args.checkpoint)
     for name, arr in weight_tensors(model).items():
@@ -58,11 +61,12 @@ def main():
     st_meta["config"] = json.dumps(config)
     safetensors_io.save(st_path, tensors, st_meta)
 
-    fixture_meta, sample_nll = fixture(model, args.fixture_dir, sample)
     with open(json_path) as f:
         meta = json.load(f)
     meta["architecture"]["dtype"] = config["dtype"]
-    meta["evaluation"]["fixture"] = {"sample_nll_per_exit": sample_nll, **fixture_meta}
+    if not args.no_fixture:
+        fixture_meta, sample_nll = fixture(model, args.fixture_dir, sample)
+        meta["evaluation"]["fixture"] = {"sample_nll_per_exit": sample_nll, **fixture_meta}
     meta["evaluation"]["fp16_storage"] = {
         "note": "held-out figures above were measured with fp32 weights; this is the effect of "
                 "rounding them to fp16 on heldout_sample.txt",

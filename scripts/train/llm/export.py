@@ -220,15 +220,21 @@ def export(args):
         "greedy_samples": {"prompt": prompts[0], **samples},
         "acceptance_prompts": prompts,
     }
-    meta_json = {"name": "llm-layerskip", "architecture": arch, "tokenizer": tokenizer, "training": recipe,
+    if ckpt.get("growth"):
+        recipe["growth"] = {**ckpt["growth"], "method": "function-preserving (scripts/train/llm/grow.py): new residual "
+                            "dims and units start at zero output, residual writes scaled by sqrt(d'/d), new layers "
+                            "start as the identity"}
+    meta_json = {"name": args.name, "architecture": arch, "tokenizer": tokenizer, "training": recipe,
                  "evaluation": evaluation}
     st_meta = {"format": "erg-llm-layerskip-v1", "config": json.dumps(arch), "bos_id": BOS_ID, "eos_id": EOS_ID,
                "pad_id": PAD_ID,
                "val_loss_per_exit": json.dumps([round(r["loss_nats_per_byte"], 5) for r in per_exit])}
-    safetensors_io.save(os.path.join(args.weights_dir, "llm-layerskip.safetensors"), tensors, st_meta)
-    fixture_meta, sample_nll = fixture(model, args.fixture_dir, heldout_sample(docs, manifest["splits"]))
-    meta_json["evaluation"]["fixture"] = {"sample_nll_per_exit": sample_nll, **fixture_meta}
-    with open(os.path.join(args.weights_dir, "llm-layerskip.json"), "w") as f:
+    safetensors_io.save(os.path.join(args.weights_dir, args.name + ".safetensors"), tensors, st_meta)
+    fixture_meta = {}
+    if args.fixture_dir:
+        fixture_meta, sample_nll = fixture(model, args.fixture_dir, heldout_sample(docs, manifest["splits"]))
+        meta_json["evaluation"]["fixture"] = {"sample_nll_per_exit": sample_nll, **fixture_meta}
+    with open(os.path.join(args.weights_dir, args.name + ".json"), "w") as f:
         json.dump(meta_json, f, indent=2)
     print(json.dumps({"export_seconds": round(time.time() - t0, 1), "params": n_params,
                       "fixture": fixture_meta}, indent=1))
