@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -5,6 +7,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/arg_parser.hpp"
 #include "cli/json_output.hpp"
@@ -12,12 +15,15 @@
 #include "core/counting_sink.hpp"
 #include "core/error.hpp"
 #include "core/paths.hpp"
+#include "core/units.hpp"
 #include "models/llm/byte_tokenizer.hpp"
 #include "models/llm/generation_json.hpp"
 #include "models/llm/generator.hpp"
 #include "models/llm/llama_model.hpp"
 #include "models/llm/perplexity.hpp"
 #include "reports/component_counts.hpp"
+#include "simulator/preset.hpp"
+#include "sweep/analytic_energy.hpp"
 
 namespace erg::cli {
 
@@ -85,6 +91,62 @@ void print_generation(const Generation& g, const models::llm::GenerateOptions& o
   std::cout << " llm.head=" << s.head_invocations << "\n";
 }
 
+// --presets a,b (names or preset files), default every shipped preset.
+std::vector<simulator::Preset> energy_presets(const ParsedArgs& parsed) {
+  const auto shipped = sweep::shipped_preset_names();
+  std::vector<std::string> names;
+  if (const auto list = parsed.get("presets")) {
+    std::stringstream in(*list);
+    for (std::string name; std::getline(in, name, ',');) {
+      const bool known = std::find(shipped.begin(), shipped.end(), name) != shipped.end();
+      if (!known && !std::filesystem::is_regular_file(name)) {
+        std::string choices;
+        for (const auto& n : shipped)
+          choices += (choices.empty() ? "" : ", ") + n;
+        throw UsageError("--presets names '" + name + "', neither a shipped preset (" + choices +
+                         ") nor a preset file");
+      }
+      names.push_back(name);
+    }
+    if (names.empty()) throw UsageError("--presets is empty (expected a,b,...)");
+  } else {
+    names = shipped;
+  }
+  std::vector<simulator::Preset> presets;
+  for (const auto& n : names)
+    presets.push_back(simulator::load_named_preset(n));
+  return presets;
+}
+
+// Modeled energy per generated token on each preset: the recorded generation priced by the
+// analytic mode, as the sweep's analytic evaluator prices a design point (the prompt's prefill
+// included, as there). Null per preset when no token was generated.
+void add_modeled_energy(nlohmann::json& body, const CountingSink& sink,
+                        const std::vector<simulator::Preset>& presets, std::size_t new_tokens) {
+  nlohmann::json per_token = nlohmann::json::object(), by_component = nlohmann::json::object(),
+                 tokens_per_s = nlohmann::json::object();
+  const double tokens = static_cast<double>(new_tokens);
+  for (const auto& preset : presets) {
+    const auto priced = sweep::analytic_energy(sink, preset);
+    const auto& r = priced.report;
+    if (new_tokens == 0) {
+      per_token[preset.name] = nullptr;
+      by_component[preset.name] = nullptr;
+    } else {
+      per_token[preset.name] = units::pj_to_uj(r.total_energy_pj) / tokens;
+      by_component[preset.name] = sweep::energy_per_unit_by_component_uj(r, {}, tokens);
+    }
+    tokens_per_s[preset.name] = r.time_s > 0 ? nlohmann::json(tokens / r.time_s) : nullptr;
+  }
+  body["energy_source"] = "modeled";
+  body["energy_model"] =
+      "analytic (reuse-distance caches, roofline time), as the sweep's analytic evaluator; "
+      "prompt prefill included";
+  body["energy_per_token_uj"] = per_token;
+  body["energy_per_token_by_component_uj"] = by_component;
+  body["modeled_tokens_per_s"] = tokens_per_s;
+}
+
 }  // namespace
 
 int run_llm(std::span<const std::string> args) {
@@ -98,7 +160,10 @@ int run_llm(std::span<const std::string> args) {
   add_model_run_options(parser, kLlmDecoding | kLlmGeneration, defaults);
   parser.option("prompt", "TEXT", "prompt text (the model sees [BOS] + its bytes)")
       .option("eval", "TEXTFILE", "print perplexity per exit layer on this file")
-      .flag("counts", "attach a counting sink and report per-component bytes and MACs");
+      .flag("counts", "attach a counting sink and report per-component bytes and MACs")
+      .option("presets", "A,B",
+              "hardware presets (names or files) for the modeled energy per token (default: "
+              "every shipped preset)");
   const auto parsed = parser.parse(args);
   if (parsed.help) {
     std::cout << parser.help();
@@ -110,6 +175,7 @@ int run_llm(std::span<const std::string> args) {
     // Perplexity scores every exit layer of the full model: no generation option applies.
     refuse_run_options(parsed, kLlmDecoding | kLlmGeneration, "generation (--prompt), not --eval");
     if (parsed.has("counts")) throw UsageError("--counts applies to generation (--prompt)");
+    if (parsed.has("presets")) throw UsageError("--presets applies to generation (--prompt)");
   }
   const auto run = read_model_run_options(parsed, kLlmDecoding | kLlmGeneration, defaults);
   const auto path = resolve_named_file(run.model, "models/weights", ".safetensors", "model");
@@ -125,11 +191,22 @@ int run_llm(std::span<const std::string> args) {
                      " tokens with its BOS; the model's context is " +
                      std::to_string(model.config().context_length));
 
-  CountingSink sink;
-  if (parsed.has("counts")) model.attach(&sink);
+  const auto presets = energy_presets(parsed);
+  // The sink records the tensor use order for the analytic energy model; its cost per access
+  // (one push_back) is small against the kernels, so tokens_per_s is measured with it attached.
+  CountingSink sink(true);
+  model.attach(&sink);
   const auto g = models::llm::generate(model, prompt, opt);
+  model.attach(nullptr);
+  nlohmann::json energy = nlohmann::json::object();
+  add_modeled_energy(energy, sink, presets, g.stats.new_tokens);
   if (!json) {
     print_generation(g, opt, model);
+    std::cout << "modeled energy per token (analytic):";
+    for (const auto& [preset, uj] : energy["energy_per_token_uj"].items())
+      std::cout << "  " << preset << " "
+                << (uj.is_null() ? std::string("n/a") : std::to_string(uj.get<double>())) << " uJ";
+    std::cout << "\n";
     return 0;
   }
   const auto& s = g.stats;
@@ -146,6 +223,8 @@ int run_llm(std::span<const std::string> args) {
   body["temperature"] = opt.sampling.temperature;
   body["invocations"] = layers;
   if (parsed.has("counts")) body["components"] = reports::component_counts_json(sink);
+  for (auto& [key, value] : energy.items())
+    body[key] = std::move(value);
   // Generated bytes need not be valid UTF-8; invalid sequences print as U+FFFD.
   std::cout << with_envelope("llm_generate", std::move(body))
                    .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)

@@ -2,7 +2,7 @@
 #include <mutex>
 
 #include "core/counting_sink.hpp"
-#include "simulator/analytic_model.hpp"
+#include "sweep/analytic_energy.hpp"
 #include "sweep/evaluator.hpp"
 
 namespace erg::sweep {
@@ -18,9 +18,8 @@ class AnalyticEvaluator final : public Evaluator {
   nlohmann::json evaluate(const ModelWorkload& workload, const models::runtime::Variant& variant,
                           const nlohmann::json& runtime, const simulator::Preset& preset) override {
     const auto run = recorded(workload, variant, runtime);
-    const auto stats = simulator::simulate_analytic(preset.hierarchy, *run->sink);
-    const auto report = simulator::compute_energy(preset.energy, stats);
-    return energy_metrics(workload, run->result, report, stats);
+    const auto priced = analytic_energy(*run->sink, preset);
+    return energy_metrics(workload, run->result, priced.report, priced.stats);
   }
 
  private:

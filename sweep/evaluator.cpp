@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/units.hpp"
 #include "simulator/line_request.hpp"
+#include "sweep/analytic_energy.hpp"
 
 namespace erg::sweep {
 
@@ -32,24 +33,12 @@ nlohmann::json energy_metrics(const ModelWorkload& workload, const WorkloadResul
                               const simulator::EnergyReport& report,
                               const simulator::HierarchyStats& stats) {
   const auto components = workload.components();
-  nlohmann::json breakdown = nlohmann::json::object();
   auto bucket_of = [&](const std::string& name) -> std::string {
     for (const auto& c : components) {
       if (ComponentRegistry::is_under(name, c)) return c;
     }
     return "other";
   };
-  for (const auto& c : report.components) {
-    auto& row = breakdown[bucket_of(c.name)];
-    if (row.is_null()) row = nlohmann::json::object();
-    for (std::size_t l = 0; l < c.level_energy_pj.size() && l < report.levels.size(); ++l) {
-      row[report.levels[l].name] = row.value(report.levels[l].name, 0.0) + c.level_energy_pj[l];
-    }
-    row["scratchpad"] = row.value("scratchpad", 0.0) + c.scratchpad_energy_pj;
-    row["dram"] = row.value("dram", 0.0) + c.dram_energy_pj;
-    row["mac"] = row.value("mac", 0.0) + c.mac_energy_pj;
-    row["total"] = row.value("total", 0.0) + c.total_energy_pj;
-  }
   nlohmann::json invocations = nlohmann::json::object();
   for (const auto& c : report.components) {
     const auto slot = simulator::component_slot(c.component);
@@ -59,20 +48,22 @@ nlohmann::json energy_metrics(const ModelWorkload& workload, const WorkloadResul
   }
   const std::string unit = workload.energy_unit();
   const double per = energy_units_covered(workload, result);
-  nlohmann::json m{{"energy_source", "modeled"},
-                   {"energy_pj", report.total_energy_pj},
-                   {"dynamic_energy_pj", report.dynamic_energy_pj},
-                   {"static_energy_pj", report.static_energy_pj},
-                   {"modeled_time_s", report.time_s},
-                   {"energy_unit", unit},
-                   {"energy_per_unit_uj", units::pj_to_uj(report.total_energy_pj) / per},
-                   {"breakdown_pj", breakdown},
-                   {"invocations_by_component", invocations},
-                   {"accuracy", result.accuracy},
-                   {"stats", result.stats},
-                   {"audio_seconds", result.audio_seconds},
-                   {"tokens", result.tokens},
-                   {"host_time_s", result.host_time_s}};
+  nlohmann::json m{
+      {"energy_source", "modeled"},
+      {"energy_pj", report.total_energy_pj},
+      {"dynamic_energy_pj", report.dynamic_energy_pj},
+      {"static_energy_pj", report.static_energy_pj},
+      {"modeled_time_s", report.time_s},
+      {"energy_unit", unit},
+      {"energy_per_unit_uj", units::pj_to_uj(report.total_energy_pj) / per},
+      {"breakdown_pj", breakdown_pj(report, components)},
+      {"energy_per_unit_by_component_uj", energy_per_unit_by_component_uj(report, components, per)},
+      {"invocations_by_component", invocations},
+      {"accuracy", result.accuracy},
+      {"stats", result.stats},
+      {"audio_seconds", result.audio_seconds},
+      {"tokens", result.tokens},
+      {"host_time_s", result.host_time_s}};
   if (result.audio_seconds > 0) m["rtf"] = result.host_time_s / result.audio_seconds;
   for (const auto& [k, v] : result.detail.items())
     m[k] = v;
