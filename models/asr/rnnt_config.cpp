@@ -1,5 +1,6 @@
 #include "models/asr/rnnt_config.hpp"
 
+#include <cfloat>
 #include <cmath>
 #include <string>
 
@@ -134,8 +135,8 @@ RnntConfig RnntConfig::parse(const nlohmann::json& json, const std::string& wher
   if (const auto it = json.find("decoding"); it != json.end()) {
     if (!it->is_object()) throw Error("field 'decoding' must be an object", where);
     if (const auto bp = it->find("blank_penalty"); bp != it->end()) {
-      if (!bp->is_number() || !std::isfinite(bp->get<double>()))
-        throw Error("field 'decoding.blank_penalty' must be a finite number", where);
+      if (!bp->is_number() || !(std::abs(bp->get<double>()) <= FLT_MAX))
+        throw Error("field 'decoding.blank_penalty' must be a finite float", where);
       c.blank_penalty = bp->get<float>();
     }
   }

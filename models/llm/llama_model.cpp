@@ -28,11 +28,11 @@ LlmConfig read_config(const runtime::SafetensorsFile& file, const std::filesyste
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(it->second);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw Error(std::string("bad JSON: ") + e.what(), where);
     }
     for (const char* key : {"bos_id", "eos_id", "pad_id"})
-      if (!j.contains(key) && meta.count(key)) j[key] = meta.at(key);
+      if (j.is_object() && !j.contains(key) && meta.count(key)) j[key] = meta.at(key);
     return LlmConfig::from_json(j, where);
   }
   auto sidecar = path;
@@ -44,7 +44,7 @@ LlmConfig read_config(const runtime::SafetensorsFile& file, const std::filesyste
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("bad JSON: ") + e.what(), sidecar.string());
   }
   for (const char* key : {"config", "architecture"})

@@ -1,5 +1,9 @@
 #include "models/llm/llm_config.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <limits>
+
 #include "core/error.hpp"
 
 namespace erg::models::llm {
@@ -12,6 +16,26 @@ std::size_t positive(const nlohmann::json& j, const char* key, const std::string
     throw Error(std::string("key '") + key + "' must be a positive integer, got " + v.dump(),
                 where);
   return v.get<std::size_t>();
+}
+
+// A token id: an integer, or its decimal text (safetensors metadata holds only strings).
+int token_id(const nlohmann::json& v, const char* key, const std::string& where) {
+  long long id = -1;
+  bool ok = false;
+  if (v.is_number_integer()) {
+    ok = v.is_number_unsigned() ? v.get<unsigned long long>() <= std::numeric_limits<int>::max()
+                                : true;
+    id = ok ? v.get<long long>() : -1;
+  } else if (v.is_string()) {
+    const auto& text = v.get_ref<const std::string&>();
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    ok = !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+  }
+  if (!ok || id < 0 || id > std::numeric_limits<int>::max())
+    throw Error(
+        std::string("key '") + key + "' must be a non-negative integer token id, got " + v.dump(),
+        where);
+  return static_cast<int>(id);
 }
 
 }  // namespace
@@ -33,13 +57,21 @@ LlmConfig LlmConfig::from_json(const nlohmann::json& j, const std::string& where
   }
   if (j.contains("norm_eps")) {
     if (!j["norm_eps"].is_number()) throw Error("key 'norm_eps' must be a number", where);
-    c.norm_eps = j["norm_eps"].get<float>();
+    const double eps = j["norm_eps"].get<double>();
+    if (!(eps > 0) || eps > std::numeric_limits<float>::max())
+      throw Error("key 'norm_eps' must be a positive finite float, got " + j["norm_eps"].dump(),
+                  where);
+    c.norm_eps = static_cast<float>(eps);
   }
-  if (j.contains("tie_embeddings")) c.tie_embeddings = j["tie_embeddings"].get<bool>();
+  if (j.contains("tie_embeddings")) {
+    if (!j["tie_embeddings"].is_boolean())
+      throw Error("key 'tie_embeddings' must be true or false, got " + j["tie_embeddings"].dump(),
+                  where);
+    c.tie_embeddings = j["tie_embeddings"].get<bool>();
+  }
   for (auto [key, field] : {std::pair{"bos_id", &c.bos_id}, std::pair{"eos_id", &c.eos_id},
                             std::pair{"pad_id", &c.pad_id}})
-    if (j.contains(key))
-      *field = std::stoi(j[key].is_string() ? j[key].get<std::string>() : j[key].dump());
+    if (j.contains(key)) *field = token_id(j[key], key, where);
   c.validate(where);
   return c;
 }

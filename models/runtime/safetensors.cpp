@@ -117,7 +117,7 @@ void SafetensorsFile::parse() {
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("bad header JSON: ") + e.what(), where({}));
   }
   if (!header.is_object()) throw Error("bad header JSON: expected an object", where({}));
@@ -159,6 +159,9 @@ void SafetensorsFile::parse() {
       const auto dim = s.get<std::uint64_t>();
       if (dim != 0 && count > UINT64_MAX / dim) overflow = true;
       count *= dim;
+      // elements() multiplies in int64: no partial product may pass INT64_MAX, even when a
+      // later 0 brings the count back down.
+      if (count > static_cast<std::uint64_t>(INT64_MAX)) overflow = true;
       entry.shape.push_back(static_cast<std::int64_t>(dim));
     }
     const auto& offsets = value["data_offsets"];

@@ -380,6 +380,10 @@ TEST_F(RnntLoadErrors, DecodingBlankPenaltyIsReadOrRejected) {
   const auto msg = error_of(p);
   EXPECT_NE(msg.find("decoding.blank_penalty"), std::string::npos) << msg;
   EXPECT_NE(msg.find("decoding.json"), std::string::npos) << msg;
+  // Finite as a double but not as a float: converting it was undefined behaviour (UBSan).
+  meta["decoding"] = {{"blank_penalty", 1e300}};
+  std::ofstream(json_path) << meta.dump();
+  EXPECT_NE(error_of(p).find("decoding.blank_penalty"), std::string::npos);
 }
 
 // A tensor of the wrong shape (joiner.out with one row too few) and a missing tensor.

@@ -93,6 +93,24 @@ TEST(Safetensors, BadHeaderJsonIsReported) {
   fs::remove(not_object);
 }
 
+// Found by tests/fuzz/safetensors_fuzz.cpp (corpus/safetensors/crash-number-overflow): a number
+// too large for a double is the JSON library's out_of_range, not its parse_error, and escaped.
+TEST(Safetensors, NumberOverflowInHeaderIsBadJson) {
+  const auto path = raw_file("numoverflow.safetensors", R"({"w":{"shape":[2,1E99999]}})", 0);
+  expect_error([&] { SafetensorsFile f(path); }, {"bad header JSON", path.string()});
+  fs::remove(path);
+}
+
+// [2^62, 3, 0] holds no elements, but its partial product 3 * 2^62 passes INT64_MAX, which
+// elements() would overflow computing (undefined behaviour).
+TEST(Safetensors, ShapeWhosePartialProductOverflowsIsReported) {
+  const auto path = raw_file(
+      "partial.safetensors",
+      R"({"w":{"dtype":"F32","shape":[4611686018427387904,3,0],"data_offsets":[0,0]}})", 0);
+  expect_error([&] { SafetensorsFile f(path); }, {"too many", "'w'"});
+  fs::remove(path);
+}
+
 TEST(Safetensors, HugeLengthFieldIsReported) {
   const auto path = raw_file("huge.safetensors", "{}", 0, 1ull << 40);
   expect_error([&] { SafetensorsFile f(path); }, {"header length"});
