@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "reports/sweep_tables.hpp"
 #include "sweep/experiment.hpp"
@@ -185,22 +186,30 @@ FigureData sensitivity_data(const SweepResults& sweep) {
 
 FigureData llm_heatmap_data(const SweepResults& sweep) {
   const std::string name = "llm_heatmap",
-                    title = "Self-speculative decoding: acceptance and speedup over (E, d)";
-  // The first preset and variant with self-speculative rows; speedup against its "ar" row.
-  const json* ar = nullptr;
-  std::map<std::pair<long, long>, const json*> cells;
-  std::string preset, variant;
+                    title =
+                        "Self-speculative decoding over (E, d): acceptance, tokens/s and "
+                        "energy per token";
+  // The first variant with self-speculative rows; speed from its first preset's rows (measured
+  // tokens/s is the host's, the same on every preset), energy per token on each preset; each
+  // preset's "ar" row is the reference.
+  std::string variant;
+  bool found = false;
+  std::vector<std::string> presets;
+  std::map<std::string, std::map<std::pair<long, long>, const json*>> cells;  // preset -> (E, d)
+  std::map<std::string, const json*> ar;                                      // preset -> row
   for (const auto& r : sweep.rows) {
     const auto& rt = r["config"]["runtime"];
     if (!rt.is_object() || rt.value("strategy", std::string()) != "selfspec" ||
         !rt.contains("exit_layer") || !rt.contains("speculations"))
       continue;
-    if (preset.empty()) {
-      preset = r["config"]["preset"];
+    if (!found) {
       variant = r["config"].value("variant", "");
+      found = true;
     }
-    if (r["config"]["preset"] == preset && r["config"].value("variant", "") == variant)
-      cells[{rt["exit_layer"].get<long>(), rt["speculations"].get<long>()}] = &r;
+    if (r["config"].value("variant", "") != variant) continue;
+    const std::string preset = r["config"]["preset"];
+    if (!cells.contains(preset)) presets.push_back(preset);
+    cells[preset][{rt["exit_layer"].get<long>(), rt["speculations"].get<long>()}] = &r;
   }
   if (cells.empty()) {
     return skipped(name, title,
@@ -209,14 +218,16 @@ FigureData llm_heatmap_data(const SweepResults& sweep) {
   }
   for (const auto& r : sweep.rows) {
     const auto& rt = r["config"]["runtime"];
+    const std::string preset = r["config"].value("preset", std::string());
     if (rt.is_object() && rt.value("strategy", std::string()) == "ar" &&
-        r["config"]["preset"] == preset && r["config"].value("variant", "") == variant) {
-      ar = &r;
-      break;
-    }
+        r["config"].value("variant", "") == variant && cells.contains(preset) &&
+        !ar.contains(preset))
+      ar[preset] = &r;
   }
+  const std::string& first = presets.front();
+  const json* first_ar = ar.contains(first) ? ar[first] : nullptr;
   // Speed: measured tokens per second where the rows have it, else tokens per modeled second.
-  const bool measured = ar && (*ar)["metrics"]["stats"].contains("tokens_per_s");
+  const bool measured = first_ar && (*first_ar)["metrics"]["stats"].contains("tokens_per_s");
   auto speed = [&](const json& r) -> std::optional<double> {
     const auto& m = r["metrics"];
     if (measured) return m["stats"].value("tokens_per_s", 0.0);
@@ -224,42 +235,69 @@ FigureData llm_heatmap_data(const SweepResults& sweep) {
     if (t <= 0) return std::nullopt;
     return m.value("tokens", 0.0) / t;
   };
+  auto energy = [](const json& r) -> json {
+    const auto& m = r["metrics"];
+    return m.contains("energy_per_unit_uj") ? m["energy_per_unit_uj"] : json();
+  };
   std::vector<long> exits, specs;
-  for (const auto& [k, _] : cells) {
-    if (std::find(exits.begin(), exits.end(), k.first) == exits.end()) exits.push_back(k.first);
-    if (std::find(specs.begin(), specs.end(), k.second) == specs.end()) specs.push_back(k.second);
-  }
-  std::sort(specs.begin(), specs.end());
-  const double base_speed = ar ? speed(*ar).value_or(0.0) : 0.0;
-  json acceptance = json::array(), speedup = json::array();
-  for (long e : exits) {
-    json arow = json::array(), srow = json::array();
-    for (long d : specs) {
-      const auto it = cells.find({e, d});
-      if (it == cells.end()) {
-        arow.push_back(nullptr);
-        srow.push_back(nullptr);
-        continue;
-      }
-      const auto& stats = (*it->second)["metrics"]["stats"];
-      arow.push_back(stats.contains("acceptance_rate") ? stats["acceptance_rate"] : json());
-      const auto s = speed(*it->second);
-      srow.push_back(s && base_speed > 0 ? json(*s / base_speed) : json());
+  for (const auto& [_, by_cell] : cells) {
+    for (const auto& [k, __] : by_cell) {
+      if (std::find(exits.begin(), exits.end(), k.first) == exits.end()) exits.push_back(k.first);
+      if (std::find(specs.begin(), specs.end(), k.second) == specs.end()) specs.push_back(k.second);
     }
-    acceptance.push_back(arow);
-    speedup.push_back(srow);
   }
+  std::sort(exits.begin(), exits.end());
+  std::sort(specs.begin(), specs.end());
+  // A matrix [exit layer][speculations] of f(row), null where the grid has no row.
+  auto matrix = [&](const std::string& preset, auto&& f) {
+    json out = json::array();
+    for (long e : exits) {
+      json row = json::array();
+      for (long d : specs) {
+        const auto it = cells[preset].find({e, d});
+        row.push_back(it == cells[preset].end() ? json() : f(*it->second));
+      }
+      out.push_back(row);
+    }
+    return out;
+  };
+  const double base_speed = first_ar ? speed(*first_ar).value_or(0.0) : 0.0;
+  const auto acceptance = matrix(first, [](const json& r) {
+    const auto& stats = r["metrics"]["stats"];
+    return stats.contains("acceptance_rate") ? stats["acceptance_rate"] : json();
+  });
+  const auto tokens_per_s = matrix(first, [&](const json& r) {
+    const auto s = speed(r);
+    return s ? json(*s) : json();
+  });
+  const auto speedup = matrix(first, [&](const json& r) {
+    const auto s = speed(r);
+    return s && base_speed > 0 ? json(*s / base_speed) : json();
+  });
+  json energy_panels = json::array();
+  for (const auto& p : presets) {
+    energy_panels.push_back({{"preset", p},
+                             {"uj_per_token", matrix(p, energy)},
+                             {"ar_uj_per_token", ar.contains(p) ? energy(*ar[p]) : json()}});
+  }
+  const std::string basis = measured ? "measured" : "modeled";
   return {name,
           title,
           {{"exit_layers", exits},
            {"speculations", specs},
            {"acceptance", acceptance},
            {"speedup", speedup},
-           {"speedup_label", measured ? "speedup (x, measured tokens/s vs autoregressive)"
-                                      : "speedup (x, modeled tokens/s vs autoregressive)"},
-           {"speedup_basis", measured ? "measured" : "modeled"},
-           {"title",
-            title + " (" + preset + ", " + (variant.empty() ? "uncompressed" : variant) + ")"}},
+           {"speedup_label", "speedup (x, " + basis + " tokens/s vs autoregressive)"},
+           {"speedup_basis", basis},
+           {"tokens_per_s", tokens_per_s},
+           {"ar_tokens_per_s", first_ar && base_speed > 0 ? json(base_speed) : json()},
+           {"tokens_per_s_label", measured ? "tokens/s (measured on the sweep's host)"
+                                           : "tokens/s (modeled, roofline time on " + first + ")"},
+           {"energy_unit", sweep.energy_unit()},
+           {"energy", energy_panels},
+           {"variant", variant},
+           {"title", "Self-speculative decoding over (E, d) (" +
+                         (variant.empty() ? std::string("uncompressed") : variant) + ")"}},
           ""};
 }
 

@@ -227,7 +227,8 @@ TEST_F(AsrReport, SummaryJsonHasEnvelopeAndUnits) {
 
 // The heatmap over (E, d) from the LLM grid: acceptance is accepted/drafted of each row, and the
 // speedup the ratio of modeled tokens per second against the autoregressive row. Both generate 32
-// tokens at (E=4, d=2), so it is 4.8792 s / 3.8496 s = 1.2675 (results.jsonl).
+// tokens at (E=4, d=2), so it is 4.8792 s / 3.8496 s = 1.2675 (results.jsonl). Energy per token
+// is each preset's own rows' energy_per_unit_uj, its AR row the reference.
 TEST(LlmReport, HeatmapDataFromTheGrid) {
   const auto sweep = load_sweep_results(fixtures() / "llm_selfspec_grid");
   const auto f = llm_heatmap_data(sweep);
@@ -237,11 +238,36 @@ TEST(LlmReport, HeatmapDataFromTheGrid) {
   EXPECT_NEAR(f.data["acceptance"][1][0].get<double>(), 17.0 / 30.0, 1e-12);
   EXPECT_NEAR(f.data["speedup"][1][0].get<double>(), 4.87919444681803 / 3.8495659417641175, 1e-9);
   EXPECT_EQ(f.data["speedup_basis"], "modeled");
-  // 18 components roll up to llm.embed, llm.head and llm.layer.
+  // Shape rows have no measured speed: 32 tokens over the modeled time.
+  EXPECT_NEAR(f.data["tokens_per_s"][1][0].get<double>(), 32.0 / 3.8495659417641175, 1e-9);
+  EXPECT_NEAR(f.data["ar_tokens_per_s"].get<double>(), 32.0 / 4.87919444681803, 1e-9);
+  EXPECT_EQ(f.data["energy_unit"], "token");
+  // One energy panel per preset of the sweep, each cell that preset's row.
+  ASSERT_EQ(f.data["energy"].size(), 2u);
+  for (const auto& panel : f.data["energy"]) {
+    const std::string preset = panel["preset"];
+    for (const auto& r : sweep.rows) {
+      const auto& c = r["config"];
+      if (c["preset"] != preset) continue;
+      const auto& rt = c["runtime"];
+      const double uj = r["metrics"]["energy_per_unit_uj"].get<double>();
+      if (rt["strategy"] == "ar") {
+        // Every AR row of a shape spec models the same 32 tokens: the reference is any of them.
+        EXPECT_NEAR(panel["ar_uj_per_token"].get<double>(), uj, 1e-4 * uj) << preset;
+        continue;
+      }
+      const long e = rt["exit_layer"], d = rt["speculations"];
+      const std::size_t i = e == 2 ? 0 : e == 4 ? 1 : 2, j = std::size_t(d / 2 - 1);
+      EXPECT_DOUBLE_EQ(panel["uj_per_token"][i][j].get<double>(), uj) << preset << " " << rt;
+    }
+  }
+  EXPECT_EQ(f.data["energy"][0]["preset"], "mobile-7nm-lpddr4x");
+  EXPECT_EQ(f.data["energy"][1]["preset"], "wearable-sram2m-lpddr4x");
+  // 18 components roll up to llm.embed, llm.head and llm.layer; 18 design points on 2 presets.
   const auto t = variant_table(sweep);
   EXPECT_NE(std::find(t.header.begin(), t.header.end(), "llm.layer.dram_uj_per_token"),
             t.header.end());
-  EXPECT_EQ(t.rows.size(), 18u);
+  EXPECT_EQ(t.rows.size(), 36u);
 }
 
 TEST(LlmReport, SkipsFiguresThatDoNotApply) {
