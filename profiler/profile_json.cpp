@@ -72,4 +72,27 @@ nlohmann::json to_json(const RepetitionReport& r) {
   return out;
 }
 
+nlohmann::json to_json(const ComponentProfile& c) {
+  const bool window = c.method == "window";
+  return {{"name", c.name},
+          {"method", c.method},
+          {"method_reason", c.method_reason},
+          {"invocation", c.invocation},
+          {"real_invocations", c.real_invocations},
+          {"busy_time_s", c.busy_time_s},
+          {"mean_invocation_s", c.real_invocations > 0
+                                    ? nlohmann::json(c.busy_time_s / double(c.real_invocations))
+                                    : nlohmann::json(nullptr)},
+          {"repetitions", window ? nlohmann::json(nullptr) : nlohmann::json(c.repetitions)},
+          {"measured_invocations",
+           window ? nlohmann::json(c.measured_invocations) : nlohmann::json(nullptr)},
+          {"time_per_invocation_s", c.time_per_invocation_s},
+          {"attributed_time_s", c.attributed_time_s},
+          {"energy_per_invocation_j",
+           c.energy_per_invocation_j ? nlohmann::json(*c.energy_per_invocation_j) : nullptr},
+          {"attributed_energy_j",
+           c.attributed_energy_j ? nlohmann::json(*c.attributed_energy_j) : nullptr},
+          {"window", to_json(c.window)}};
+}
+
 }  // namespace erg::profiler

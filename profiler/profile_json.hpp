@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "profiler/component_attribution.hpp"
 #include "profiler/idle_baseline.hpp"
 #include "profiler/measurement_window.hpp"
 #include "profiler/perf_counters.hpp"
@@ -15,5 +16,6 @@ nlohmann::json to_json(const CounterValue& value);
 nlohmann::json to_json(const WindowResult& window);
 nlohmann::json to_json(const IdleBaseline& baseline);
 nlohmann::json to_json(const RepetitionReport& report);
+nlohmann::json to_json(const ComponentProfile& component);
 
 }  // namespace erg::profiler

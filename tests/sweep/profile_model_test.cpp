@@ -13,13 +13,14 @@
 
 #include "tests/profiler/fake_trees.hpp"
 
-// `erg profile asr|llm`: in-process model profiling, run through the erg binary (the profiler
-// tests depend on it). The engines' own invocation counts come from `erg run asr|llm --json`,
+// `erg profile asr|llm`: in-process model profiling (sweep/model_profile.hpp), run through the
+// erg binary (the sweep tests depend on it). The engines' own invocation counts come from `erg run asr|llm --json`,
 // a separate process running the same workload.
-namespace erg::profiler {
+namespace erg::sweep {
 namespace {
 
-using testing::TempDir;
+namespace pt = profiler::testing;
+using pt::TempDir;
 namespace fs = std::filesystem;
 
 // A one-package powercap tree under `root` whose energy_uj a writer thread advances at power_w
@@ -32,11 +33,11 @@ struct FakePackage {
     writer.wait_until_running();
   }
   static fs::path with_zone(const fs::path& root) {
-    testing::add_zone(root, "intel-rapl:0", "package-0", 0, kMaxRangeUj, 20'000'000);
+    pt::add_zone(root, "intel-rapl:0", "package-0", 0, kMaxRangeUj, 20'000'000);
     return root;
   }
   fs::path tree;
-  testing::EnergyWriter writer;
+  pt::EnergyWriter writer;
 };
 
 fs::path erg_binary() {
@@ -398,4 +399,4 @@ TEST(ProfileModel, LlmWindowsMeasureEnergyOverBusyIntervals) {
 }
 
 }  // namespace
-}  // namespace erg::profiler
+}  // namespace erg::sweep
