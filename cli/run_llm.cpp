@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <span>
 #include <sstream>
 #include <string>
@@ -19,6 +20,7 @@
 #include "models/llm/byte_tokenizer.hpp"
 #include "models/llm/generation_json.hpp"
 #include "models/llm/generator.hpp"
+#include "models/llm/llama2c_tokenizer.hpp"
 #include "models/llm/llama_model.hpp"
 #include "models/llm/perplexity.hpp"
 #include "reports/component_counts.hpp"
@@ -31,6 +33,22 @@ namespace {
 
 using models::llm::Generation;
 using models::llm::LlamaModel;
+
+// llama2.c's tokenizer.bin for a model whose vocabulary is not erg's 259 bytes: --tokenizer, else
+// tokenizer.bin beside the model. Null for a byte-level model without --tokenizer.
+std::optional<models::llm::Llama2cTokenizer> llama2c_tokenizer(const ParsedArgs& parsed,
+                                                               const std::filesystem::path& model,
+                                                               const LlamaModel& m) {
+  const std::size_t vocab = m.config().vocab_size;
+  if (const auto path = parsed.get("tokenizer")) return models::llm::Llama2cTokenizer(*path, vocab);
+  if (vocab == 259) return std::nullopt;
+  const auto beside = model.parent_path() / "tokenizer.bin";
+  if (std::filesystem::is_regular_file(beside)) return models::llm::Llama2cTokenizer(beside, vocab);
+  throw Error("the model's vocabulary has " + std::to_string(vocab) +
+                  " tokens, not erg's 259 (bytes + BOS/EOS/PAD), so it needs its llama2.c "
+                  "tokenizer: pass --tokenizer PATH or put tokenizer.bin beside the model",
+              "expected " + beside.string());
+}
 
 int run_eval(LlamaModel& model, const std::string& file, bool json) {
   std::ifstream in(file, std::ios::binary);
@@ -155,11 +173,15 @@ int run_llm(std::span<const std::string> args) {
       "[--exit-layer E] [--speculations d] [options]",
       "Runs the LayerSkip LLM engine: generates a continuation of --prompt with autoregressive, "
       "early-exit or self-speculative decoding and prints the text and statistics, or prints "
-      "per-exit-layer perplexity of a text file (--eval).");
+      "per-exit-layer perplexity of a text file (--eval). --model also takes a llama2.c .bin "
+      "checkpoint (versions 0, 1 and 2).");
   const RunOptionDefaults defaults{"llm-layerskip", 64};
   add_model_run_options(parser, kLlmDecoding | kLlmGeneration, defaults);
   parser.option("prompt", "TEXT", "prompt text (the model sees [BOS] + its bytes)")
       .option("eval", "TEXTFILE", "print perplexity per exit layer on this file")
+      .option("tokenizer", "PATH",
+              "llama2.c tokenizer.bin for a .bin model whose vocabulary is not erg's 259 bytes "
+              "(default: tokenizer.bin beside the model)")
       .flag("counts", "attach a counting sink and report per-component bytes and MACs")
       .option("presets", "A,B",
               "hardware presets (names or files) for the modeled energy per token (default: "
@@ -181,11 +203,20 @@ int run_llm(std::span<const std::string> args) {
   const auto path = resolve_named_file(run.model, "models/weights", ".safetensors", "model");
   auto model = load_with_variant([&] { return LlamaModel::load(path, run.variant); });
   const bool json = run.json;
-  if (parsed.has("eval")) return run_eval(model, *parsed.get("eval"), json);
+  const auto sp = llama2c_tokenizer(parsed, path, model);
+  if (parsed.has("eval")) {
+    if (sp)
+      throw UsageError(
+          "--eval scores bytes (the per-byte protocol of models/llm/TRAINING.md) and "
+          "needs a byte-level model (vocab 259) without --tokenizer");
+    return run_eval(model, *parsed.get("eval"), json);
+  }
 
-  const auto opt = llm_generate_options(run, model.n_layers());
+  auto opt = llm_generate_options(run, model.n_layers());
   const models::llm::ByteTokenizer tok(model.config().bos_id, model.config().eos_id);
-  const auto prompt = tok.encode_prompt(*parsed.get("prompt"));
+  const auto prompt =
+      sp ? sp->encode_prompt(*parsed.get("prompt")) : tok.encode_prompt(*parsed.get("prompt"));
+  if (sp) opt.token_text = [&sp](int previous, int token) { return sp->piece(previous, token); };
   if (prompt.size() > model.config().context_length)
     throw UsageError("--prompt is " + std::to_string(prompt.size()) +
                      " tokens with its BOS; the model's context is " +

@@ -13,8 +13,8 @@ namespace {
 // the same order, so the stop rules cannot make strategies diverge.
 class Emitter {
  public:
-  Emitter(const GenerateOptions& options, int eos, Generation& out)
-      : options_(options), eos_(eos), out_(out) {}
+  Emitter(const GenerateOptions& options, int eos, int previous, Generation& out)
+      : options_(options), eos_(eos), previous_(previous), out_(out) {}
 
   // Returns true when generation must stop after this token.
   bool push(int token) {
@@ -24,7 +24,11 @@ class Emitter {
       return true;
     }
     out_.tokens.push_back(token);
-    if (token >= 0 && token < 256) out_.text.push_back(static_cast<char>(token));
+    if (options_.token_text)
+      out_.text += options_.token_text(previous_, token);
+    else if (token >= 0 && token < 256)
+      out_.text.push_back(static_cast<char>(token));
+    previous_ = token;
     for (const auto& s : options_.stop) {
       if (!s.empty() && out_.text.size() >= s.size() &&
           out_.text.compare(out_.text.size() - s.size(), s.size(), s) == 0) {
@@ -44,6 +48,7 @@ class Emitter {
  private:
   const GenerateOptions& options_;
   int eos_;
+  int previous_;
   Generation& out_;
 };
 
@@ -247,7 +252,7 @@ Generation generate(LlamaModel& model, std::span<const int> prompt,
   const auto bytes_before = model.weight_bytes_read();
   const auto start = std::chrono::steady_clock::now();
   Rng rng(options.seed);
-  Emitter emitter(options, model.config().eos_id, out);
+  Emitter emitter(options, model.config().eos_id, prompt.empty() ? -1 : prompt.back(), out);
   if (options.max_new_tokens == 0) {
     out.stop_reason = "max_tokens";
   } else if (options.strategy == Strategy::kSelfSpeculative) {

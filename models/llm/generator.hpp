@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ struct GenerateOptions {
   std::size_t max_new_tokens = 64;
   std::vector<std::string> stop;  // stop sequences (removed from the returned text)
   bool stop_at_eos = true;
+  // The text a token adds after the token before it (the prompt's last for the first); empty:
+  // byte-level, ids 0..255 are bytes and the rest add nothing (llama2.c vocabularies set it).
+  std::function<std::string(int previous, int token)> token_text;
   SamplingParams sampling;
   std::uint64_t seed = 42;
 };
@@ -52,7 +56,7 @@ struct GenerationStats {
 
 struct Generation {
   std::vector<int> tokens;  // generated ids (EOS excluded; a matched stop sequence included)
-  std::string text;         // the bytes of `tokens`, minus a matched stop sequence
+  std::string text;         // the text of `tokens` (token_text), minus a matched stop sequence
   std::string stop_reason;  // "max_tokens", "eos", "stop_sequence", "context"
   GenerationStats stats;
 };

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "core/error.hpp"
+#include "models/llm/llama2c_checkpoint.hpp"
 #include "models/runtime/elementwise.hpp"
 #include "models/runtime/invocation_scope.hpp"
 #include "models/runtime/linear.hpp"
@@ -65,10 +67,46 @@ LlamaModel::LlamaModel(LlmConfig config, ComponentRegistry& registry)
       shape_{config_.n_heads, config_.n_kv_heads, config_.head_dim},
       rope_(config_.head_dim, config_.context_length, config_.rope_theta) {}
 
+struct LlamaModel::TensorSource {
+  std::function<std::vector<float>(const std::string& name, std::span<const std::int64_t> shape)>
+      read;
+  std::function<bool(const std::string& name)> contains;
+};
+
 LlamaModel LlamaModel::load(const std::filesystem::path& path, const runtime::Variant& variant,
                             ComponentRegistry& registry) {
+  if (is_llama2c_checkpoint(path)) {
+    auto ck = Llama2cCheckpoint::read(path);
+    const std::string where = path.string();
+    TensorSource source{[&](const std::string& name, std::span<const std::int64_t> shape) {
+                          const auto it = ck.tensors.find(name);
+                          std::size_t size = 1;
+                          for (const auto s : shape)
+                            size *= std::size_t(s);
+                          if (it == ck.tensors.end() || it->second.size() != size)
+                            throw Error("converted checkpoint lacks tensor '" + name + "' of " +
+                                            std::to_string(size) + " values",
+                                        where);
+                          // The embedding is read twice when the classifier is shared; the rest
+                          // move out.
+                          if (name == "embed.weight") return std::vector<float>(it->second);
+                          return std::move(it->second);
+                        },
+                        [&](const std::string& name) { return ck.tensors.count(name) > 0; }};
+    return build(ck.config, source, variant, registry, path.stem().string());
+  }
   const runtime::SafetensorsFile file(path);
-  LlamaModel m(read_config(file, path), registry);
+  const TensorSource source{[&](const std::string& name, std::span<const std::int64_t> shape) {
+                              return file.read_f32(name, shape);
+                            },
+                            [&](const std::string& name) { return file.contains(name); }};
+  return build(read_config(file, path), source, variant, registry, path.stem().string());
+}
+
+LlamaModel LlamaModel::build(LlmConfig config, const TensorSource& file,
+                             const runtime::Variant& variant, ComponentRegistry& registry,
+                             const std::string& model_name) {
+  LlamaModel m(std::move(config), registry);
   const auto& c = m.config_;
   const std::size_t d = c.dim, qd = c.n_heads * c.head_dim, kvd = c.n_kv_heads * c.head_dim;
   const auto ctx = c.context_length;
@@ -76,11 +114,11 @@ LlamaModel LlamaModel::load(const std::filesystem::path& path, const runtime::Va
   std::vector<std::string> components{"llm.embed", "llm.head"};
   for (std::size_t l = 0; l < c.n_layers; ++l)
     components.push_back("llm.layer." + std::to_string(l));
-  runtime::check_components(variant, components, path.stem().string());
+  runtime::check_components(variant, components, model_name);
 
   auto vec = [&](const std::string& name, std::size_t size, const std::string& component) {
     const std::vector<std::int64_t> shape{std::int64_t(size)};
-    Buffer b{file.read_f32(name, shape)};
+    Buffer b{file.read(name, shape)};
     m.store_.place(b, name, component, variant.for_component(component).pin);
     return b;
   };
@@ -89,7 +127,7 @@ LlamaModel LlamaModel::load(const std::filesystem::path& path, const runtime::Va
     const std::vector<std::int64_t> shape{std::int64_t(rows), std::int64_t(cols)};
     const auto t = variant.for_component(component);
     Weight w =
-        runtime::apply_transform(t, runtime::dense_weight(rows, cols, file.read_f32(name, shape)));
+        runtime::apply_transform(t, runtime::dense_weight(rows, cols, file.read(name, shape)));
     m.store_.place(w, name, component, t.pin);
     return w;
   };
@@ -100,7 +138,7 @@ LlamaModel LlamaModel::load(const std::filesystem::path& path, const runtime::Va
                 "variant");
   {
     const std::vector<std::int64_t> shape{std::int64_t(c.vocab_size), std::int64_t(d)};
-    m.embed_.data = file.read_f32("embed.weight", shape);
+    m.embed_.data = file.read("embed.weight", shape);
     m.store_.place(m.embed_, "embed.weight", "llm.embed", embed_t.pin);
   }
   m.embed_component_ = m.store_.component("llm.embed");

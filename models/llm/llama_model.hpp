@@ -25,8 +25,9 @@ namespace erg::models::llm {
 class LlamaModel {
  public:
   // Loads <path>.safetensors; the architecture comes from __metadata__["config"] or, failing
-  // that, from the "config"/"architecture" object of the JSON file beside it. The variant's
-  // transforms apply per component (llm.layer.N, llm.head; llm.embed accepts pin only).
+  // that, from the "config"/"architecture" object of the JSON file beside it. A `.bin` path is
+  // read as a llama2.c checkpoint (llama2c_checkpoint.hpp), converted to the same layout. The
+  // variant's transforms apply per component (llm.layer.N, llm.head; llm.embed accepts pin only).
   static LlamaModel load(const std::filesystem::path& path, const runtime::Variant& variant = {},
                          ComponentRegistry& registry = ComponentRegistry::global());
 
@@ -76,7 +77,13 @@ class LlamaModel {
     std::uint64_t bytes = 0;
   };
 
+  // Named fp32 tensors in the TRAINING.md layout: a safetensors file or a converted checkpoint.
+  struct TensorSource;
+
   LlamaModel(LlmConfig config, ComponentRegistry& registry);
+  static LlamaModel build(LlmConfig config, const TensorSource& source,
+                          const runtime::Variant& variant, ComponentRegistry& registry,
+                          const std::string& model_name);
   void layer_forward(Layer& layer, std::size_t pos, std::size_t n);
   ComponentId exit_cache_component() const {
     return store_.tensors()[exit_cache_.tensor].component;
