@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -90,8 +93,12 @@ TEST(Llama2c, Fp32VersionsMatchTheReferenceForward) {
       SCOPED_TRACE(model + v);
       auto m = LlamaModel::load(fixture(model + v));
       const auto got = run(m, ref.tokens);
-      EXPECT_LT(max_abs_diff(got.full, ref.f32), kFp32Tolerance);
-      EXPECT_LT(max_abs_diff(got.exit_last, ref.exit_f32), kFp32Tolerance);
+      const double full = max_abs_diff(got.full, ref.f32),
+                   exits = max_abs_diff(got.exit_last, ref.exit_f32);
+      std::printf("  %s%s: max |logit diff| vs reference %.3g (full), %.3g (exits)\n",
+                  model.c_str(), v, full, exits);
+      EXPECT_LT(full, kFp32Tolerance);
+      EXPECT_LT(exits, kFp32Tolerance);
     }
   }
 }
@@ -108,9 +115,15 @@ TEST(Llama2c, Q8VersionMatchesTheDequantizedReference) {
     const auto ref = reference(model);
     auto m = LlamaModel::load(fixture(model + "_v2.bin"));
     const auto got = run(m, ref.tokens);
-    EXPECT_LT(max_abs_diff(got.full, ref.q8), kFp32Tolerance);
-    EXPECT_LT(max_abs_diff(got.exit_last, ref.exit_q8), kFp32Tolerance);
-    const double gap = max_abs_diff(got.full, ref.f32);
+    const double full = max_abs_diff(got.full, ref.q8),
+                 exits = max_abs_diff(got.exit_last, ref.exit_q8),
+                 gap = max_abs_diff(got.full, ref.f32);
+    std::printf(
+        "  %s_v2.bin: max |logit diff| vs dequantized reference %.3g (full), %.3g "
+        "(exits); vs fp32 reference %.3g\n",
+        model.c_str(), full, exits, gap);
+    EXPECT_LT(full, kFp32Tolerance);
+    EXPECT_LT(exits, kFp32Tolerance);
     EXPECT_GT(gap, 0.0);  // the weights really are quantized
     EXPECT_LT(gap, 1.5 * ref.q8_vs_f32);
   }
@@ -178,6 +191,57 @@ TEST(Llama2c, SelfSpeculationOnAConvertedCheckpointEqualsAr) {
   const auto a = generate(m, prompt, ar), s = generate(m, prompt, ss);
   EXPECT_EQ(a.tokens, s.tokens);
   EXPECT_EQ(a.tokens.size(), 12u);
+}
+
+// The shipped model through scripts/train/llm/export_llama2c.py (run here, so the test needs
+// /usr/bin/python3 with NumPy) against its golden fixture (tests/fixtures/llm/README.md): versions
+// 0 and 1 within the fixture's 1e-4 and bit-identical to erg on the safetensors; Q8_0 within the
+// 0.154 the independent reference (llama2c_reference.py) shows against the fp32 float64 golden
+// logits (bounded at 0.25 here), with the same argmax at every position.
+TEST(Llama2c, ShippedModelExportedByTheScriptMatchesGolden) {
+  const fs::path shipped = data_root() / "models/weights/llm-layerskip.safetensors";
+  const fs::path golden = data_root() / "tests/fixtures/llm/golden.safetensors";
+  if (!fs::exists(shipped) || !fs::exists(golden)) GTEST_SKIP() << "no shipped model";
+  if (std::system("/usr/bin/python3 -c 'import numpy' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no /usr/bin/python3 with NumPy to run export_llama2c.py";
+  const fs::path dir = fs::temp_directory_path() / ("erg_l2c_ship_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const runtime::SafetensorsFile g(golden);
+  std::vector<int> tokens;
+  for (const auto id : g.read_i64("tokens"))
+    tokens.push_back(int(id));
+  const auto expected = g.read_f32("logits_full");
+  auto st = LlamaModel::load(shipped);
+  const auto from_safetensors = run(st, tokens).full;
+  const std::size_t V = st.config().vocab_size;
+  for (const int version : {0, 1, 2}) {
+    SCOPED_TRACE(version);
+    const fs::path out = dir / ("llm-layerskip_v" + std::to_string(version) + ".bin");
+    const std::string cmd = "/usr/bin/python3 " +
+                            (data_root() / "scripts/train/llm/export_llama2c.py").string() +
+                            " --input " + shipped.string() + " --output " + out.string() +
+                            " --version " + std::to_string(version) + " > /dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    auto m = LlamaModel::load(out);
+    const auto got = run(m, tokens).full;
+    const double diff = max_abs_diff(got, expected);
+    std::printf("  shipped model, version %d: max |logit diff| vs golden %.3g\n", version, diff);
+    if (version < 2) {
+      EXPECT_LT(diff, 1e-4);
+      EXPECT_EQ(got, from_safetensors);
+      continue;
+    }
+    EXPECT_LT(diff, 0.25);
+    for (std::size_t t = 0; t < tokens.size(); ++t) {
+      const auto row = [&](const std::vector<float>& v) {
+        return std::max_element(v.begin() + std::ptrdiff_t(t * V),
+                                v.begin() + std::ptrdiff_t((t + 1) * V)) -
+               v.begin();
+      };
+      EXPECT_EQ(row(got), row(expected)) << "position " << t;
+    }
+  }
+  fs::remove_all(dir);
 }
 
 // --- hostile files -------------------------------------------------------------------------
