@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from llm import export_llama2c, llama2c_reference, safetensors_io  # noqa: E402
+from llm import export_llama2c, llama2c_reference, numpy_reference, safetensors_io  # noqa: E402
 
 SEED = 20261203
 TINY_VOCAB = 294
@@ -108,6 +108,12 @@ def main():
         toks = sequences[name]
         full = {v: llama2c_reference.run(paths[v], toks) for v in (0, 1, 2)}
         assert np.array_equal(full[0][0], full[1][0]), "versions 0 and 1 hold the same fp32 weights"
+        # erg's own forward (rotate_half, numpy_reference.py) on the weights before export must
+        # agree with llama2.c's forward on the exported file: the RoPE row permutation is right.
+        erg = numpy_reference.Engine({**w, "head.weight": w.get("head.weight", w["embed.weight"])}, cfg)
+        erg_full = np.stack([erg.logits(erg.step(t, p)[-1]) for p, t in enumerate(toks)])
+        meta[f"{name}.max_abs_erg_forward_vs_llama2c_forward"] = f"{np.abs(erg_full - full[1][0]).max():.3g}"
+        assert np.abs(erg_full - full[1][0]).max() < 1e-9
         ref[f"{name}.tokens"] = np.array(toks, dtype=np.int32)
         ref[f"{name}.logits_f32"] = full[1][0].astype(np.float32)
         ref[f"{name}.logits_exit_last_f32"] = full[1][1].astype(np.float32)
