@@ -94,5 +94,16 @@ TEST(RunLlmLlama2c, ExplicitTokenizerAndItsAbsence) {
   EXPECT_NE(bad.exit_status, 0);
 }
 
+// A file that is not a checkpoint: tokenizer.bin's first int32 (max_token_length 6) reads as dim
+// and its first score (0.0f) as hidden_dim.
+TEST(RunLlmLlama2c, NonCheckpointBinIsRefusedNamingFileAndField) {
+  const auto r = run_erg("run llm --model " + kDir + "tokenizer.bin --prompt x --json");
+  EXPECT_EQ(r.exit_status, 1) << r.output;
+  EXPECT_NE(
+      r.output.find("header field hidden_dim is 0, expected 1..1048576: " + kDir + "tokenizer.bin"),
+      std::string::npos)
+      << r.output;
+}
+
 }  // namespace
 }  // namespace erg::cli
