@@ -11,5 +11,6 @@ PYBIND11_MODULE(_erg, m) {
   erg::bindings::bind_models(m);
   erg::bindings::bind_profiler(m);
   erg::bindings::bind_sweep(m);
+  erg::bindings::bind_model_profile(m);
   erg::bindings::bind_reports(m);
 }

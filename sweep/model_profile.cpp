@@ -21,6 +21,7 @@ ModelProfile profile_model(const ModelProfileRequest& request) {
   profile.thresholds = request.thresholds;
   auto monitor =
       profiler::open_monitor(request.source, request.source_explicit, &profile.counters_reason);
+  if (request.require_energy) profiler::require_energy(*monitor);
   if (request.target == "asr")
     profile_asr(request, *monitor, profile);
   else

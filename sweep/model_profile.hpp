@@ -34,6 +34,7 @@ struct ModelProfileRequest {
   profiler::AttributionThresholds thresholds;
   profiler::EnergySourceOptions source;
   bool source_explicit = false;  // the caller named the source: one that cannot be read throws
+  bool require_energy = false;   // no energy source: UnavailableError instead of null energies
   // ASR: the decoding, given the model's own blank penalty (empty: greedy, 4 symbols per frame,
   // the model's penalty); the test set (empty: tests/fixtures/asr/testset) and how many of its
   // utterances the real run recognizes.

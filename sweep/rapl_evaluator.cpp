@@ -1,6 +1,6 @@
 #include "core/error.hpp"
-#include "profiler/energy_source.hpp"
 #include "profiler/measurement_window.hpp"
+#include "profiler/open_monitor.hpp"
 #include "sweep/evaluator.hpp"
 
 namespace erg::sweep {
@@ -15,10 +15,14 @@ class RaplEvaluator final : public Evaluator {
 
   nlohmann::json evaluate(const ModelWorkload& workload, const models::runtime::Variant& variant,
                           const nlohmann::json& runtime, const simulator::Preset&) override {
-    profiler::EnergyMonitor monitor(profiler::open_energy_source());
-    monitor.begin_window("workload");
+    // The monitor `erg profile asr|llm` and erg.profile_model open (sweep/model_profile.hpp): a
+    // source that exists but cannot be read throws its fix, none at all throws "energy
+    // unavailable: <why>".
+    const auto monitor = profiler::open_monitor({}, true);
+    profiler::require_energy(*monitor);
+    monitor->begin_window("workload");
     const auto result = workload.run(variant, runtime, nullptr);
-    const auto window = monitor.end_window("workload");
+    const auto window = monitor->end_window("workload");
     if (!window.energy_available) {
       throw UnavailableError("energy unavailable: " + window.energy_unavailable_reason);
     }
