@@ -14,8 +14,8 @@
 #include "tests/profiler/fake_trees.hpp"
 
 // `erg profile asr|llm`: in-process model profiling (sweep/model_profile.hpp), run through the
-// erg binary (the sweep tests depend on it). The engines' own invocation counts come from `erg run asr|llm --json`,
-// a separate process running the same workload.
+// erg binary (the sweep tests depend on it). The engines' own invocation counts come from
+// `erg run asr|llm --json`, a separate process running the same workload.
 namespace erg::sweep {
 namespace {
 
