@@ -121,12 +121,14 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
   // Tables.
   std::vector<Table> tables;
   std::vector<std::string> principles;
-  std::vector<std::string> findings;  // compression order and hypothesis verdicts
+  std::vector<std::string> static_notes;  // where static energy is more than half of a result
+  std::vector<std::string> findings;      // compression order and hypothesis verdicts
   std::optional<Table> components;
   if (inputs.sweep) {
     tables.push_back(variant_table(*inputs.sweep));
     tables.push_back(preset_table(*inputs.sweep));
     principles = design_principles(*inputs.sweep);
+    static_notes = static_energy_notes(*inputs.sweep);
     Table pt{"principles", "Design principles", {"principle"}, {}};
     for (const auto& p : principles)
       pt.rows.push_back({Cell::of(p)});
@@ -203,6 +205,7 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
                         {"variants", inputs.sweep->rows.size()}};
     summary["presets"] = table_json(tables[1]);
     summary["principles"] = principles;
+    summary["static_energy_notes"] = static_notes;
     summary["hypothesis_findings"] = findings;
     summary["components"] = components ? table_json(*components) : json::array();
     json hypotheses = json::array();
@@ -270,6 +273,8 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
       if (!p.energy_available)
         md << "> **" << p.dir.string() << ": energy unavailable (" << p.energy_unavailable_reason
            << ").**\n\n";
+    for (const auto& n : static_notes)
+      md << "> **Static energy:** " << n << "\n\n";
     if (!principles.empty()) {
       md << "## Design principles\n\n";
       for (const auto& p : principles)
@@ -322,6 +327,8 @@ ReportOutcome write_report(const ReportInputs& inputs, const fs::path& out_dir,
       if (!p.energy_available)
         h << "<p class=\"note\">" << html_escape(p.dir.string()) << ": energy unavailable ("
           << html_escape(p.energy_unavailable_reason) << ")</p>\n";
+    for (const auto& n : static_notes)
+      h << "<p class=\"note\"><strong>Static energy:</strong> " << html_escape(n) << "</p>\n";
     if (!principles.empty()) {
       h << "<h2>Design principles</h2>\n<ul>\n";
       for (const auto& p : principles)

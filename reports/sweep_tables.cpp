@@ -204,7 +204,8 @@ Table preset_table(const SweepResults& sweep) {
     t.header.push_back("best_" + metric_column(metric));
   }
   t.header.insert(t.header.end(), {"uniform_best_uj_per_" + unit, "uniform_best_variant",
-                                   "saved_vs_uniform_percent", "compression_order", "pinned"});
+                                   "saved_vs_uniform_percent", "compression_order", "pinned",
+                                   "baseline_static_percent", "best_static_percent"});
   for (const auto& p : sweep.summary["per_preset"]) {
     auto energy = [](const json& d) {
       const auto v = number_at(d, "energy_per_unit_uj");
@@ -239,9 +240,76 @@ Table preset_table(const SweepResults& sweep) {
     r.push_back(percent("saved_vs_uniform_fraction"));
     r.push_back(list("order"));
     r.push_back(list("pinned"));
+    for (const auto* d : {&base, &best}) {
+      const auto* row =
+          d->contains("key") ? sweep.row_by_key((*d)["key"].get<std::string>()) : nullptr;
+      const auto share = row ? static_share(*row) : std::nullopt;
+      r.push_back(share ? Cell::of(100 * *share) : Cell{});
+    }
     t.rows.push_back(std::move(r));
   }
   return t;
+}
+
+std::optional<double> static_share(const json& row) {
+  const auto& m = row["metrics"];
+  const auto static_pj = number_at(m, "static_energy_pj"), total_pj = number_at(m, "energy_pj");
+  if (!static_pj || !total_pj || *total_pj <= 0) return std::nullopt;
+  return *static_pj / *total_pj;
+}
+
+std::vector<std::string> static_energy_notes(const SweepResults& sweep) {
+  struct PresetShares {
+    std::size_t rows = 0, over_half = 0;
+    double low = 1, high = 0;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, PresetShares> by_preset;
+  for (const auto& row : sweep.rows) {
+    const auto share = static_share(row);
+    if (!share) continue;
+    const auto preset = row["config"].value("preset", std::string());
+    if (!by_preset.contains(preset)) order.push_back(preset);
+    auto& p = by_preset[preset];
+    ++p.rows;
+    if (*share <= 0.5) continue;
+    ++p.over_half;
+    p.low = std::min(p.low, *share);
+    p.high = std::max(p.high, *share);
+  }
+  // The headline rows of a search, by preset.
+  std::map<std::string, std::vector<std::pair<std::string, double>>> named;
+  if (sweep.summary.contains("per_preset") && sweep.summary["per_preset"].is_array()) {
+    for (const auto& p : sweep.summary["per_preset"]) {
+      for (const char* which : {"baseline", "best"}) {
+        if (!p.contains(which) || !p[which].contains("key")) continue;
+        const auto* row = sweep.row_by_key(p[which]["key"].get<std::string>());
+        if (row == nullptr) continue;
+        if (const auto share = static_share(*row); share && *share > 0.5)
+          named[p.value("preset", std::string())].emplace_back(which, *share);
+      }
+    }
+  }
+  auto percent = [](double f) { return fmt("%.0f%%", 100 * f); };
+  std::vector<std::string> out;
+  for (const auto& preset : order) {
+    const auto& p = by_preset[preset];
+    if (p.over_half == 0) continue;
+    std::string s =
+        "Static energy (leakage, DRAM background and refresh: power x modeled time) " +
+        std::string("is more than half of ") + std::to_string(p.over_half) + " of " +
+        std::to_string(p.rows) + " results on " + preset + " (" +
+        (p.low == p.high ? percent(p.high) : percent(p.low) + " to " + percent(p.high)) + ")";
+    const auto it = named.find(preset);
+    if (it != named.end()) {
+      s += ", among them the ";
+      for (std::size_t i = 0; i < it->second.size(); ++i)
+        s += (i == 0 ? "" : " and the ") + it->second[i].first + " (" +
+             percent(it->second[i].second) + ")";
+    }
+    out.push_back(s + ": there, energy follows modeled time more than memory traffic.");
+  }
+  return out;
 }
 
 std::vector<std::string> design_principles(const SweepResults& sweep) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@ Table variant_table(const SweepResults& sweep);
 Table preset_table(const SweepResults& sweep);
 // Short sentences generated from the summary's numbers.
 std::vector<std::string> design_principles(const SweepResults& sweep);
+// Static energy (leakage, DRAM background and refresh: power x modeled time) as a fraction of a
+// row's energy, when the row records both.
+std::optional<double> static_share(const nlohmann::json& row);
+// One note per preset where static energy is more than half of some results: how many, their
+// share, and the baseline's and best design's share where the summary names them.
+std::vector<std::string> static_energy_notes(const SweepResults& sweep);
 
 // One row per model x preset x component from the summary's per-component figures: shares of
 // parameters, invocations and modeled energy, the sensitivity with its 95 % interval, and what
