@@ -64,8 +64,15 @@ FigureData energy_breakdown_data(const SweepResults& sweep) {
           if (l != "total") slot[l] = slot.value(l, 0.0) + pj.get<double>() / 1e6 / units;
         }
       }
-      designs.push_back(
-          {{"role", role}, {"variant", p[role].value("variant", "")}, {"components", comps}});
+      // Static energy (leakage, DRAM background, refresh) is not per component: it is its own
+      // part, and the parts add up to the row's energy, the table's figure.
+      const auto& m = (*row)["metrics"];
+      designs.push_back({{"role", role},
+                         {"key", (*row)["key"]},
+                         {"variant", p[role].value("variant", "")},
+                         {"components", comps},
+                         {"static_uj", m.value("static_energy_pj", 0.0) / 1e6 / units},
+                         {"total_uj", m["energy_per_unit_uj"]}});
     }
     if (!designs.empty()) presets.push_back({{"preset", p["preset"]}, {"designs", designs}});
   }

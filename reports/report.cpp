@@ -85,8 +85,8 @@ json table_json(const Table& t) {
 constexpr const char* kStyle =
     R"(body{font-family:sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{font-size:1.3em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;font-size:.8em}th,td{border:1px solid #ccc;padding:.25em .5em;white-space:nowrap}
-th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:.7em}th,td{border:1px solid #ccc;padding:.1em .15em;overflow-wrap:anywhere;vertical-align:top}
+th{background:#f0f0f0;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.scroll{overflow-x:auto}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}.note{background:#fff6e0;border-left:4px solid #e0a000;padding:.5em 1em})";
 
 constexpr const char* kNoFindings =

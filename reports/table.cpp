@@ -1,5 +1,6 @@
 #include "reports/table.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -98,15 +99,97 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// A header such as "asr.encoder.l1_uj_per_audio_second" may break after each '.' and '_', so a
+// wide table wraps its headers instead of scrolling.
+std::string breakable_header(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += html_escape(std::string(1, c));
+    if (c == '.' || c == '_') out += "<wbr>";
+  }
+  return out;
+}
+
+// Consecutive headers "<group>.<leaf><suffix>" with the same group and suffix, such as
+// asr.encoder.l1_uj_per_audio_second ... asr.encoder.mac_uj_per_audio_second, share one
+// "<group> (<suffix>)" cell above their leaves, so a wide table's header stays narrow.
+struct HeaderSpan {
+  std::size_t first = 0, count = 1;
+  std::string group, suffix;
+};
+
+std::vector<HeaderSpan> header_spans(const std::vector<std::string>& header) {
+  auto split = [](const std::string& h) {
+    const auto dot = h.rfind('.');
+    if (dot == std::string::npos || dot == 0) return std::pair<std::string, std::string>{};
+    const auto leaf = h.substr(dot + 1);
+    const auto cut = leaf.find('_');
+    return std::pair<std::string, std::string>{
+        h.substr(0, dot), cut == std::string::npos ? std::string() : leaf.substr(cut)};
+  };
+  std::vector<HeaderSpan> spans;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const auto [group, suffix] = split(header[i]);
+    if (!spans.empty() && !group.empty() && spans.back().group == group &&
+        spans.back().suffix == suffix && spans.back().first + spans.back().count == i) {
+      ++spans.back().count;
+    } else {
+      spans.push_back({i, 1, group, suffix});
+    }
+  }
+  return spans;
+}
+
+}  // namespace
+
 void write_html(const Table& table, std::ostream& out) {
-  out << "<div class=\"scroll\"><table>\n<thead><tr>";
-  for (const auto& h : table.header)
-    out << "<th>" << html_escape(h) << "</th>";
-  out << "</tr></thead>\n<tbody>\n";
+  out << "<div class=\"scroll\"><table>\n<thead>";
+  const auto spans = header_spans(table.header);
+  const bool grouped =
+      std::any_of(spans.begin(), spans.end(), [](const HeaderSpan& s) { return s.count > 1; });
+  if (!grouped) {
+    out << "<tr>";
+    for (const auto& h : table.header)
+      out << "<th>" << breakable_header(h) << "</th>";
+    out << "</tr>";
+  } else {
+    out << "<tr>";
+    for (const auto& s : spans) {
+      if (s.count > 1) {
+        std::string suffix = s.suffix.empty() ? "" : s.suffix.substr(1);
+        out << "<th colspan=\"" << s.count << "\">" << breakable_header(s.group)
+            << (suffix.empty() ? "" : " (" + breakable_header(suffix) + ")") << "</th>";
+      } else {
+        out << "<th rowspan=\"2\">" << breakable_header(table.header[s.first]) << "</th>";
+      }
+    }
+    out << "</tr>\n<tr>";
+    for (const auto& s : spans) {
+      if (s.count == 1) continue;
+      for (std::size_t i = s.first; i < s.first + s.count; ++i) {
+        const auto& h = table.header[i];
+        const auto leaf = h.substr(s.group.size() + 1);
+        out << "<th>" << breakable_header(leaf.substr(0, leaf.size() - s.suffix.size())) << "</th>";
+      }
+    }
+    out << "</tr>";
+  }
+  out << "</thead>\n<tbody>\n";
   for (const auto& row : table.rows) {
     out << "<tr>";
-    for (const auto& c : row)
-      out << (c.number ? "<td class=\"num\">" : "<td>") << html_escape(readable(c)) << "</td>";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const auto& c = row[i];
+      const auto text = readable(c);
+      // A 32-digit row key shows its first 8 digits (the whole key on hover; the CSV has it).
+      if (i < table.header.size() && table.header[i] == "key" && text.size() > 8) {
+        out << "<td title=\"" << html_escape(text) << "\"><code>" << html_escape(text.substr(0, 8))
+            << "</code></td>";
+        continue;
+      }
+      out << (c.number ? "<td class=\"num\">" : "<td>") << html_escape(text) << "</td>";
+    }
     out << "</tr>\n";
   }
   out << "</tbody></table></div>\n";

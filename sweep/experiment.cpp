@@ -1,5 +1,7 @@
 #include "sweep/experiment.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,7 +21,17 @@ ExperimentContext::ExperimentContext(ExperimentSpec spec, std::unique_ptr<ModelW
       workload_(std::move(workload)),
       evaluator_(std::move(evaluator)),
       store_(store),
-      options_(options) {}
+      options_(options) {
+  if (options_.progress) {
+    bar_ = std::make_unique<ProgressBar>(0, std::cerr, ::isatty(STDERR_FILENO) != 0);
+    bar_->set_label(spec_.name);
+  }
+}
+
+void ExperimentContext::finish_progress() {
+  if (bar_) bar_->finish();
+  bar_.reset();
+}
 
 const simulator::Preset& ExperimentContext::preset(const std::string& name) {
   std::lock_guard lock(presets_mutex_);
@@ -42,8 +54,7 @@ std::vector<nlohmann::json> ExperimentContext::evaluate(const std::vector<Design
   std::vector<nlohmann::json> configs;
   for (const auto& p : points)
     configs.push_back(p.config(spec_));
-  RunOptions run{options_.threads, Shard{}, options_.progress && configs.size() > 1,
-                 options_.cancel};
+  RunOptions run{options_.threads, Shard{}, false, options_.cancel, bar_.get()};
   const auto summary = run_jobs(
       configs, store_, [this](const nlohmann::json& c) { return evaluate_config(c); }, run);
   evaluated_ += summary.evaluated;
@@ -69,7 +80,7 @@ RunSummary ExperimentContext::evaluate_shard(const std::vector<DesignPoint>& poi
   std::vector<nlohmann::json> configs;
   for (const auto& p : points)
     configs.push_back(p.config(spec_));
-  RunOptions run{options_.threads, options_.shard, options_.progress, options_.cancel};
+  RunOptions run{options_.threads, options_.shard, false, options_.cancel, bar_.get()};
   auto summary = run_jobs(
       configs, store_, [this](const nlohmann::json& c) { return evaluate_config(c); }, run);
   evaluated_ += summary.evaluated;
@@ -273,6 +284,7 @@ nlohmann::json run_experiment(const ExperimentSpec& spec, const fs::path& out_di
   } else {
     strategy = run_grid_strategy(context, spec.strategy == "random");
   }
+  context.finish_progress();
   auto summary = envelope(spec, context, std::move(strategy));
   summary["rows"] = store.size();
   summary["evaluated_now"] = context.evaluated();

@@ -56,6 +56,10 @@ class ExperimentContext {
   const SweepOptions& options() const { return options_; }
   std::size_t evaluated() const { return evaluated_; }
   std::size_t skipped() const { return skipped_; }
+  // The sweep's one progress bar (nullptr without options.progress): strategies label it and
+  // give it their estimate of the rows to come; finish_progress() closes it.
+  ProgressBar* progress() { return bar_.get(); }
+  void finish_progress();
 
  private:
   nlohmann::json evaluate_config(const nlohmann::json& config);
@@ -69,6 +73,7 @@ class ExperimentContext {
   std::map<std::string, simulator::Preset> presets_;
   std::size_t evaluated_ = 0;
   std::size_t skipped_ = 0;
+  std::unique_ptr<ProgressBar> bar_;
 };
 
 // Metric accessors on a stored row.

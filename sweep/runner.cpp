@@ -27,9 +27,14 @@ RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& sto
       todo.emplace_back(std::move(key), &configs[i]);
     }
   }
-  std::optional<ProgressBar> bar;
-  if (options.progress && !todo.empty()) {
-    bar.emplace(todo.size(), std::cerr, ::isatty(STDERR_FILENO) != 0);
+  std::optional<ProgressBar> own_bar;
+  ProgressBar* bar = options.bar;
+  if (bar != nullptr) {
+    bar->begin_batch(todo.size(), summary.skipped);
+    bar->advance_stored(summary.skipped);
+  } else if (options.progress && !todo.empty()) {
+    own_bar.emplace(todo.size(), std::cerr, ::isatty(STDERR_FILENO) != 0);
+    bar = &*own_bar;
   }
 
   std::mutex mutex;
@@ -56,7 +61,7 @@ RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& sto
     }
     pool.join();
   }
-  if (bar) bar->finish();
+  if (own_bar) own_bar->finish();
   summary.cancelled = cancelled;
   return summary;
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sweep/progress_bar.hpp"
 #include "sweep/result_store.hpp"
 #include "sweep/shard.hpp"
 
@@ -22,6 +23,9 @@ struct RunOptions {
   Shard shard;
   bool progress = true;
   const std::atomic<bool>* cancel = nullptr;  // set to stop before the next job starts
+  // The sweep's bar, shared by every batch (an ExperimentContext's); without one, a run with
+  // `progress` draws its own.
+  ProgressBar* bar = nullptr;
 };
 
 struct RunSummary {

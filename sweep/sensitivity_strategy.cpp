@@ -29,8 +29,15 @@ constexpr double kBytesPerMb = 1e6;
 // numbers.
 class Search {
  public:
-  Search(ExperimentContext& ctx, std::string preset, nlohmann::json runtime)
-      : ctx_(ctx), metric_(ctx.metric()), ladder_(ctx.spec().ladder) {
+  // `place` is "i/n" among the spec's presets; `later_rows` the estimated rows of the presets
+  // after this one (for the sweep's one progress bar).
+  Search(ExperimentContext& ctx, std::string preset, nlohmann::json runtime, std::string place,
+         std::size_t later_rows)
+      : ctx_(ctx),
+        metric_(ctx.metric()),
+        ladder_(ctx.spec().ladder),
+        place_(std::move(place)),
+        later_rows_(later_rows) {
     state_.preset = std::move(preset);
     state_.runtime = std::move(runtime);
     for (const auto& c : ctx.components()) {
@@ -40,7 +47,18 @@ class Search {
     capacity_ = ctx.preset(state_.preset).hierarchy.scratchpad.size_bytes;
   }
 
+  // A guess of the rows one preset's search evaluates: the baseline, a pin pass over every
+  // component, one compression step per component and the stop step (each a candidate per
+  // component), and the uniform designs. The progress bar's total is this until the search
+  // knows better.
+  static std::size_t estimated_rows(ExperimentContext& ctx, const std::string& preset) {
+    const std::size_t c = ctx.components().size(), rungs = ctx.spec().ladder.size();
+    const bool pins = ctx.spec().pin && ctx.preset(preset).hierarchy.scratchpad.size_bytes > 0;
+    return 1 + (pins ? c : 0) + c * c + c + rungs + 1;
+  }
+
   nlohmann::json run() {
+    progress("baseline", estimated_rows(ctx_, state_.preset) - 1);
     const auto base_row = ctx_.evaluate({state_}).front();
     base_row_ = base_row;
     current_ = base_row;
@@ -70,6 +88,24 @@ class Search {
   }
 
  private:
+  // Labels the sweep's bar with this preset and phase; `rows_after` is the estimate of this
+  // preset's rows after the batch about to run.
+  void progress(const std::string& phase, std::size_t rows_after) {
+    auto* bar = ctx_.progress();
+    if (bar == nullptr) return;
+    bar->set_label(state_.preset + " (" + place_ + ") " + phase);
+    bar->expect_later(rows_after + later_rows_);
+  }
+
+  // What is left after a compression step or pin, at the least: a step (or the stop) over the
+  // components not at the end of their ladder, and the uniform designs.
+  std::size_t rows_left_guess() const {
+    std::size_t open = 0;
+    for (const auto& [c, level] : level_)
+      open += level + 1 < static_cast<int>(ladder_.size()) ? 1 : 0;
+    return open + ladder_.size() + 1;
+  }
+
   // The upper end of the row's metric: the baseline's plus the upper bound of the paired
   // interval of their difference.
   double upper_bound(const MetricDelta& vs_base) const {
@@ -107,6 +143,8 @@ class Search {
       stop_reason_ = "every component is at the end of its compression ladder";
       return false;
     }
+    ++step_;
+    progress("step " + std::to_string(step_) + ": compress", rows_left_guess());
     const auto rows = ctx_.evaluate(points);
     const double e_cur = energy_of(current_);
     const auto unit = sensitivity_unit(metric_, ctx_.workload().energy_unit());
@@ -249,6 +287,7 @@ class Search {
         auto p = state_;
         p.pinned.insert(c);
         nlohmann::json row;
+        progress("step " + std::to_string(step_) + ": pin " + c, rows_left_guess());
         try {
           row = ctx_.evaluate({p}).front();
         } catch (const Error&) {
@@ -289,6 +328,7 @@ class Search {
         p.transforms[c] = rung;
       points.push_back(std::move(p));
     }
+    progress("uniform compression", 0);
     const auto rows = ctx_.evaluate(points);
     nlohmann::json levels = nlohmann::json::array();
     const nlohmann::json* best = nullptr;
@@ -342,6 +382,9 @@ class Search {
   std::vector<std::string> order_;
   nlohmann::json steps_ = nlohmann::json::array();
   std::string stop_reason_ = "reached search.max_steps";
+  std::string place_;
+  std::size_t later_rows_ = 0;
+  std::size_t step_ = 0;
 };
 
 }  // namespace
@@ -363,8 +406,13 @@ nlohmann::json run_sensitivity_strategy(ExperimentContext& context) {
     runtime[knob] = values.front();
   }
   nlohmann::json per_preset = nlohmann::json::array();
-  for (const auto& preset : context.spec().presets) {
-    per_preset.push_back(Search(context, preset, runtime).run());
+  const auto& presets = context.spec().presets;
+  for (std::size_t i = 0; i < presets.size(); ++i) {
+    std::size_t later = 0;
+    for (std::size_t j = i + 1; j < presets.size(); ++j)
+      later += Search::estimated_rows(context, presets[j]);
+    const auto place = std::to_string(i + 1) + "/" + std::to_string(presets.size());
+    per_preset.push_back(Search(context, presets[i], runtime, place, later).run());
   }
   nlohmann::json out{{"per_preset", per_preset}};
   // The first preset's order, significance and per-component figures also at the top level,

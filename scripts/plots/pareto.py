@@ -44,8 +44,12 @@ def main():
             c = preset["chosen"]
             ax.scatter(*xy([c]), marker="*", s=260, color="tab:red", zorder=5,
                        label="chosen design")
-            ax.annotate(pc.short_variant(c["variant"], 36), (c["accuracy"], c["energy_uj"]),
-                        textcoords="offset points", xytext=(6, 8), fontsize=8)
+            # Off the points, with an arrow and a backing box, so the label never sits on the
+            # uniform line or other markers; the whole variant, wrapped.
+            ax.annotate("chosen:\n" + pc.wrap_variant(c["variant"], 28), (c["accuracy"], c["energy_uj"]),
+                        textcoords="offset points", xytext=(70, 40), fontsize=8, va="bottom",
+                        bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.7", "alpha": 0.9},
+                        arrowprops={"arrowstyle": "->", "color": "0.3", "lw": 0.8}, zorder=6)
         energies = [p["energy_uj"] for p in preset["points"] if p["energy_uj"] > 0]
         if energies and max(energies) / min(energies) > 30:
             ax.set_yscale("log")

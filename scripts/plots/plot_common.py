@@ -49,3 +49,20 @@ def save(fig, out):
 def short_variant(variant, limit=48):
     text = variant if variant else "uncompressed"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def wrap_variant(variant, width=30, max_lines=4):
+    """The variant text over lines, broken after each component's ';' (then at width), so titles
+    and labels show all of it instead of an ellipsis; past max_lines the rest is elided."""
+    text = variant if variant else "uncompressed"
+    lines = []
+    for part in text.split(";"):
+        while len(part) > width:
+            cut = part.rfind(",", 0, width)
+            cut = cut + 1 if cut > 0 else width
+            lines.append(part[:cut])
+            part = part[cut:]
+        lines.append(part)
+    if len(lines) > max_lines:
+        lines = lines[: max_lines - 1] + [f"... (+{len(lines) - max_lines + 1} more)"]
+    return "\n".join(lines)

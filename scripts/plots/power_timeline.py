@@ -23,7 +23,7 @@ def main():
         ax.set_title(run["label"])
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        ax.legend(title="domain", loc="upper right")
+        ax.legend(title="domain", loc="upper left", bbox_to_anchor=(1.0, 1.0))  # off the lines
     fig.suptitle("Measured power timeline")
     fig.tight_layout()
     pc.save(fig, args.out)

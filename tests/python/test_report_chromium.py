@@ -112,3 +112,41 @@ def test_chromium_screenshot_is_not_blank(erg_bin, repo, tmp_path):
     colours = len(np.unique(pixels.reshape(-1, 3)[::7], axis=0))
     assert differing > 0.02, f"only {differing:.3%} of the pixels differ from the background"
     assert colours > 50, f"only {colours} distinct colours"
+
+
+def test_tables_and_figures_fit_the_page_without_scrolling(erg_bin, repo, tmp_path):
+    """The report's look at a laptop width (1280 px): no table needs horizontal scrolling (its
+    .scroll wrapper is no wider than the page lets it be) and no figure is wider than the page.
+    Chromium lays the page out and a script added to a copy writes the widths into the title."""
+    browser = chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium; scripts/setup does)")
+    html = render(erg_bin, repo, tmp_path / "report")
+    probe = ("<script>document.title = JSON.stringify({"
+             "page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],"
+             "tables: [...document.querySelectorAll('.scroll')].map("
+             "d => [d.previousElementSibling ? d.previousElementSibling.textContent : '',"
+             " d.scrollWidth, d.clientWidth]),"
+             "images: [...document.querySelectorAll('img')].map("
+             "i => [i.alt, i.getBoundingClientRect().right, i.naturalWidth > 0])});</script>")
+    measured = tmp_path / "measured.html"
+    measured.write_text(html.read_text().replace("</body>", probe + "</body>"))
+    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1280,2000", "--dump-dom",
+           measured.as_uri()]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    start, end = r.stdout.find("<title>"), r.stdout.find("</title>")
+    assert start >= 0 and end > start, r.stderr[-2000:]
+    import html as html_lib
+    import json
+    m = json.loads(html_lib.unescape(r.stdout[start + len("<title>"):end]))
+    page_width, view_width = m["page"]
+    assert page_width <= view_width, f"the page scrolls sideways: {page_width} > {view_width} px"
+    assert m["tables"], "no tables measured"
+    for title, scroll_width, client_width in m["tables"]:
+        assert scroll_width <= client_width + 1, \
+            f"table '{title}' needs horizontal scrolling: {scroll_width} > {client_width} px"
+    for alt, right, loaded in m["images"]:
+        assert loaded, f"figure '{alt}' did not load"
+        assert right <= view_width, f"figure '{alt}' is wider than the page"

@@ -217,6 +217,33 @@ TEST_F(AsrReport, NotesWhereStaticEnergyIsMoreThanHalf) {
   EXPECT_NEAR(std::stod(rows[0].at("baseline_static_percent")), 4.978371631, 1e-6);
 }
 
+// The energy-breakdown figure draws figure_data/energy_breakdown.json: per design, its components'
+// levels plus static energy, which add up to the variant table's energy for that row (the chart's
+// bar totals are the table's).
+TEST_F(AsrReport, EnergyBreakdownPartsAddUpToTheTable) {
+  const auto data = json::parse(read(dir_->path() / "figure_data" / "energy_breakdown.json"));
+  std::map<std::string, std::map<std::string, std::string>> table;
+  for (const auto& r : read_csv(dir_->path() / "tables" / "variants.csv"))
+    table[r.at("key")] = r;
+  std::size_t designs = 0;
+  for (const auto& p : data["presets"]) {
+    for (const auto& d : p["designs"]) {
+      const auto& row = table.at(d["key"].get<std::string>());
+      double sum = d["static_uj"].get<double>();
+      for (const auto& [c, levels] : d["components"].items())
+        for (const auto& [l, uj] : levels.items())
+          sum += uj.get<double>();
+      const double total = std::stod(row.at("energy_uj_per_audio_second"));
+      EXPECT_NEAR(sum, total, 1e-8 * total) << d["key"];
+      EXPECT_NEAR(d["total_uj"].get<double>(), total, 1e-8 * total);
+      EXPECT_NEAR(d["static_uj"].get<double>(), std::stod(row.at("static_uj_per_audio_second")),
+                  1e-8 * total);
+      ++designs;
+    }
+  }
+  EXPECT_EQ(designs, 4u);  // baseline and best on two presets
+}
+
 TEST_F(AsrReport, ProfilesSayWhenEnergyIsUnavailable) {
   const auto md = read(dir_->path() / "report.md");
   EXPECT_NE(md.find("energy unavailable (no RAPL energy interface"), std::string::npos);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/error.hpp"
@@ -176,9 +177,105 @@ TEST(Runner, CancelStopsBeforeTheNextJob) {
 }
 
 TEST(ProgressBar, RendersRateAndEta) {
-  EXPECT_EQ(ProgressBar::render(12, 24, 4.0), "[############............] 12/24  3.00/s  ETA 4s");
-  EXPECT_EQ(ProgressBar::render(0, 10, 0.0), "[........................] 0/10  0.00/s  ETA --");
-  EXPECT_EQ(ProgressBar::render(10, 10, 2.0), "[########################] 10/10  5.00/s  2.0s");
+  EXPECT_EQ(ProgressBar::render(12, 24, 4.0),
+            "[############............] 12/24 rows  3.00/s  ETA 4s");
+  EXPECT_EQ(ProgressBar::render(0, 10, 0.0),
+            "[........................] 0/10 rows  0.00/s  ETA --");
+  EXPECT_EQ(ProgressBar::render(10, 10, 2.0),
+            "[########################] 10/10 rows  5.00/s  done in 2s");
+  EXPECT_EQ(ProgressBar::duration_text(125.4), "2m05s");
+  EXPECT_EQ(ProgressBar::duration_text(3720), "1h02m");
+}
+
+// A clock the test moves by hand.
+struct FakeClock {
+  double now = 100.0;
+  ProgressBar::Clock clock() {
+    return [this] { return now; };
+  }
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+// Not a terminal: one line per 5 s whatever the number of updates, and a last one at finish.
+// 24 rows, one every 0.5 s, give lines at t = 5 s and 10 s (the 10th and 20th row), then the
+// final line at 12 s: 24 rows over 12 s is 2.00/s.
+TEST(ProgressBar, OffATerminalPrintsALineEveryFewSecondsNotPerUpdate) {
+  FakeClock t;
+  std::ostringstream out;
+  ProgressBar bar(0, out, false, t.clock(), 5.0);
+  bar.set_label("grid");
+  bar.begin_batch(24);
+  for (int i = 0; i < 24; ++i) {
+    t.now += 0.5;
+    bar.advance();
+  }
+  bar.finish();
+  const auto lines = lines_of(out.str());
+  ASSERT_EQ(lines.size(), 3u) << out.str();
+  EXPECT_EQ(lines[0], "grid  [##########..............] 10/24 rows  2.00/s  ETA 7s");
+  EXPECT_EQ(lines[1], "grid  [####################....] 20/24 rows  2.00/s  ETA 2s");
+  EXPECT_EQ(lines[2], "grid  [########################] 24/24 rows  2.00/s  done in 12s");
+  EXPECT_EQ(out.str().find('\r'), std::string::npos);
+}
+
+// A search that estimates what is left: the total is done + this batch + the estimate, shown
+// with "~", and rows answered from the store count as done but not in the rate: 8 rows
+// evaluated in 5 s = 1.60/s, and (10 + 2 + 30) - 10 = 32 rows left at 1.6/s = ETA ~20s.
+TEST(ProgressBar, LabelEstimatedTotalAndEta) {
+  FakeClock t;
+  std::ostringstream out;
+  ProgressBar bar(0, out, false, t.clock(), 5.0);
+  bar.set_label("wearable-sram2m-lpddr4x (1/2) step 2: compress");
+  bar.expect_later(30);
+  bar.begin_batch(10, 2);
+  bar.advance_stored(2);
+  t.now += 4.0;
+  bar.advance(7);
+  t.now += 1.0;
+  bar.advance();
+  EXPECT_EQ(lines_of(out.str()).back(),
+            "wearable-sram2m-lpddr4x (1/2) step 2: compress  [#####...................] 10/~42 "
+            "rows  1.60/s  ETA ~20s");
+  // The next batch re-estimates: the search learned that fewer rows are left.
+  bar.expect_later(3);
+  bar.begin_batch(3);
+  t.now += 10;
+  bar.advance(3);
+  EXPECT_EQ(lines_of(out.str()).back(),
+            "wearable-sram2m-lpddr4x (1/2) step 2: compress  [###################.....] 13/~16 "
+            "rows  0.73/s  ETA ~4s");
+  // finish(): the total is what was done, however wrong the estimate was.
+  bar.finish();
+  EXPECT_EQ(lines_of(out.str()).back(),
+            "wearable-sram2m-lpddr4x (1/2) step 2: compress  [########################] 13/13 "
+            "rows  0.73/s  done in 15s");
+}
+
+// On a terminal: one line redrawn in place (\r, then erase to its end), at most 10 times a
+// second, and a newline at finish.
+TEST(ProgressBar, OnATerminalRedrawsOneLineAtMostTenTimesASecond) {
+  FakeClock t;
+  std::ostringstream out;
+  ProgressBar bar(0, out, true, t.clock());
+  bar.begin_batch(100);
+  for (int i = 0; i < 100; ++i) {
+    t.now += 0.01;  // 100 updates in 1 s
+    bar.advance();
+  }
+  bar.finish();
+  const auto text = out.str();
+  const auto redraws = std::count(text.begin(), text.end(), '\r');
+  EXPECT_GE(redraws, 9);
+  EXPECT_LE(redraws, 13);
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
 }
 
 }  // namespace
