@@ -14,7 +14,10 @@
 #include "core/address_space.hpp"
 #include "core/counting_sink.hpp"
 #include "simulator/analytic_model.hpp"
+#include "simulator/compact_ordered_cache.hpp"
 #include "simulator/hierarchy.hpp"
+#include "simulator/lru_policy.hpp"
+#include "simulator/set_assoc_cache.hpp"
 #include "simulator/trace_reader.hpp"
 #include "simulator/trace_writer.hpp"
 
@@ -138,6 +141,74 @@ void BM_AnalyticStreaming(benchmark::State& state) {
                           ((512 << 10) / 64));
 }
 BENCHMARK(BM_AnalyticStreaming)->Unit(benchmark::kMillisecond);
+
+// One level alone, the compact tag array against the general one on the geometry where
+// make_cache_level picks the compact layout (1 MiB, 16-way, LRU, 64 B lines; simulator/README.md
+// cites these figures for keeping both). compact:1 is CompactOrderedCache<true>, compact:0
+// SetAssocCache<LruOrderPolicy>, what a 16-way LRU level would be without it. Streaming: 512 KiB
+// read runs over 64 MiB, every line a miss; random: single-line requests over 64 MiB, 25% writes.
+template <class Level>
+void stream_level(benchmark::State& state) {
+  CacheConfig c;
+  c.name = "l2";
+  c.size_bytes = 1 << 20;
+  c.line_bytes = 64;
+  c.associativity = 16;
+  Level level(c);
+  level.ensure_slots(2);
+  constexpr std::uint64_t kBase = 0x10000000, kRegion = 64 << 20, kLines = (512 << 10) / 64;
+  std::uint64_t offset = 0;
+  RunBuffer out;
+  for (auto _ : state) {
+    const LineRun run{kBase + offset, 64, static_cast<std::uint32_t>(kLines), AccessOp::kRead, 0};
+    level.process_runs(std::span<const LineRun>(&run, 1), out);
+    out.clear();
+    offset = (offset + kLines * 64) % kRegion;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kLines);
+}
+
+template <class Level>
+void random_level(benchmark::State& state) {
+  CacheConfig c;
+  c.name = "l2";
+  c.size_bytes = 1 << 20;
+  c.line_bytes = 64;
+  c.associativity = 16;
+  Level level(c);
+  level.ensure_slots(2);
+  std::mt19937_64 rng(1);
+  std::vector<LineRequest> requests(1 << 16);
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    requests[i] = {0x10000000 + (rng() % (1 << 20)) * 64, 64,
+                   (i & 3) == 0 ? AccessOp::kWrite : AccessOp::kRead, 0};
+  RequestBuffer out;
+  std::size_t at = 0;
+  for (auto _ : state) {
+    level.process(std::span<const LineRequest>(requests.data() + at, 1024), out);
+    out.clear();
+    at = (at + 1024) % requests.size();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 1024);
+}
+
+void BM_LevelStreaming(benchmark::State& state) {
+  if (state.range(0) != 0) {
+    stream_level<CompactOrderedCache<true>>(state);
+  } else {
+    stream_level<SetAssocCache<LruOrderPolicy>>(state);
+  }
+}
+BENCHMARK(BM_LevelStreaming)->ArgName("compact")->Arg(0)->Arg(1);
+
+void BM_LevelRandom(benchmark::State& state) {
+  if (state.range(0) != 0) {
+    random_level<CompactOrderedCache<true>>(state);
+  } else {
+    random_level<SetAssocCache<LruOrderPolicy>>(state);
+  }
+}
+BENCHMARK(BM_LevelRandom)->ArgName("compact")->Arg(0)->Arg(1);
 
 }  // namespace
 
