@@ -40,7 +40,12 @@ def main():
                 note = f"s = {sens['value']:.3g} [{lo:.3g}, {hi:.3g}] {data['metric']} pt/uJ"
             else:
                 note = "lossless" if r is None else f"{r:.3g} uJ per {data['metric']} unit"
-            left.text(max(saved[i], 0), i, " " + note, va="center", fontsize=8)
+            # Long bars carry their note inside (right-aligned), so it never crosses the frame.
+            if saved[i] > 0.5 * max(saved + [1e-12]):
+                left.text(saved[i], i, note + " ", va="center", ha="right", fontsize=8,
+                          color="white")
+            else:
+                left.text(max(saved[i], 0), i, " " + note, va="center", fontsize=8)
         left.set_xlabel(f"energy saved (uJ per {unit})")
         left.set_title(f"{preset['preset']}: first-step ranking (green: within budget)")
         left.margins(x=0.45)
