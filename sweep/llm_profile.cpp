@@ -73,6 +73,17 @@ void profile_llm(const ModelProfileRequest& request, profiler::EnergyMonitor& mo
       {"rounds", s.rounds},
       {"drafted", s.drafted},
       {"accepted", s.accepted}};
+  // Measured energy per generated token (whole package/psys over the run window); null with the
+  // reason where there is no energy source, never a stand-in number.
+  if (profile.run.energy_available && s.new_tokens > 0) {
+    profile.run_details["energy_per_token_uj_measured"] =
+        profile.run.total_energy_j * 1e6 / double(s.new_tokens);
+  } else {
+    profile.run_details["energy_per_token_uj_measured"] = nullptr;
+    profile.run_details["energy_per_token_unavailable_reason"] =
+        profile.run.energy_available ? "no tokens generated"
+                                     : profile.run.energy_unavailable_reason;
+  }
 
   std::vector<ComponentProfile> planned;
   for (std::size_t l = 0; l < model.n_layers(); ++l)

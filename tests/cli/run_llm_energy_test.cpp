@@ -141,3 +141,26 @@ TEST(RunLlmEnergy, TextOutputSaysTheEnergyIsModeled) {
 
 }  // namespace
 }  // namespace erg::cli
+
+namespace erg::cli {
+namespace {
+
+// Issue 19's "done when" on the memory-bound model: selfspec reports tokens/s, acceptance and a
+// modeled energy per token on every preset, with the autoregressive text.
+TEST(RunLlmEnergy, MediumModelSelfspecReportsSpeedAcceptanceAndEnergyWithArText) {
+  const std::string base =
+      "run llm --model llm-layerskip-m --prompt 'In the beginning' --max-tokens 24 --json ";
+  const auto ar = run_erg(base + "--strategy ar");
+  const auto spec = run_erg(base + "--strategy selfspec --exit-layer 6 --speculations 4");
+  ASSERT_EQ(ar.exit_status, 0) << ar.output;
+  ASSERT_EQ(spec.exit_status, 0) << spec.output;
+  const auto a = json::parse(ar.output), s = json::parse(spec.output);
+  EXPECT_EQ(s["text"], a["text"]);
+  EXPECT_GT(s["tokens_per_s"].get<double>(), 0);
+  EXPECT_GT(s["acceptance_rate"].get<double>(), 0);
+  for (const auto& preset : shipped_presets())
+    EXPECT_GT(s["energy_per_token_uj"][preset].get<double>(), 0) << preset;
+}
+
+}  // namespace
+}  // namespace erg::cli

@@ -268,6 +268,11 @@ TEST(ProfileModel, LlmCountsMatchTheEngine) {
       EXPECT_GT(c["repetitions"].get<std::uint64_t>(), 0u) << name;
       EXPECT_TRUE(c["energy_per_invocation_j"].is_null()) << name;
     }
+    // No energy source: no measured energy per token, and the reason instead.
+    EXPECT_TRUE(profile["run"]["details"]["energy_per_token_uj_measured"].is_null());
+    EXPECT_FALSE(profile["run"]["details"]["energy_per_token_unavailable_reason"]
+                     .get<std::string>()
+                     .empty());
   }
 }
 
@@ -371,6 +376,11 @@ TEST(ProfileModel, LlmWindowsMeasureEnergyOverBusyIntervals) {
                                 "--min-window-ms 0 --min-invocation-ms 0 --json --powercap-root " +
                                 tree.string());
   ASSERT_TRUE(profile["run"]["energy"]["available"].get<bool>()) << profile["run"];
+  // Measured energy per token: the run window's energy over the tokens it generated.
+  const auto& details = profile["run"]["details"];
+  EXPECT_DOUBLE_EQ(details["energy_per_token_uj_measured"].get<double>(),
+                   profile["run"]["energy"]["total_energy_j"].get<double>() * 1e6 /
+                       details["new_tokens"].get<double>());
   double time_s = 0, energy_j = 0, attributed_j = 0;
   for (const auto& c : profile["components"]) {
     const std::string name = c["name"];
