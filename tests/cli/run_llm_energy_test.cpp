@@ -14,29 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/run_erg.hpp"
+
 namespace erg::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Result {
-  int exit_status = -1;
-  std::string output;  // stdout (stderr too when `merge`)
-};
-
-Result run_erg(const std::string& args, bool merge = false) {
-  const std::string cmd = std::string(ERG_BINARY) + " " + args + (merge ? " 2>&1" : "");
-  Result r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
-    r.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 json run_json(const std::string& args) {
   const auto r = run_erg(

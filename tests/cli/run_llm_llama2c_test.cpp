@@ -13,36 +13,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli/run_erg.hpp"
+
 namespace erg::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Result {
-  int exit_status = -1;
-  std::string output;
-};
-
-Result run_erg(const std::string& args) {
-  const std::string cmd = std::string(ERG_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
-    r.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 const std::string kDir = "tests/fixtures/llm/llama2c/";
 
 json generate(const std::string& model, const std::string& extra) {
-  const auto r =
-      run_erg("run llm --model " + kDir + model +
-              " --prompt 'the cat' --max-tokens 10 --presets mobile-5nm-lpddr5 --json " + extra);
+  const auto r = run_erg_merged(
+      "run llm --model " + kDir + model +
+      " --prompt 'the cat' --max-tokens 10 --presets mobile-5nm-lpddr5 --json " + extra);
   EXPECT_EQ(r.exit_status, 0) << r.output;
   try {
     return json::parse(r.output);
@@ -76,28 +60,28 @@ TEST(RunLlmLlama2c, ExplicitTokenizerAndItsAbsence) {
   fs::copy_file(kDir + "tiny_v1.bin", dir / "tiny.bin", fs::copy_options::overwrite_existing);
   const std::string base = "run llm --model " + (dir / "tiny.bin").string() +
                            " --prompt 'the cat' --max-tokens 4 --presets mobile-5nm-lpddr5 --json";
-  const auto missing = run_erg(base);
+  const auto missing = run_erg_merged(base);
   EXPECT_EQ(missing.exit_status, 1) << missing.output;
   EXPECT_NE(missing.output.find("--tokenizer PATH"), std::string::npos) << missing.output;
   EXPECT_NE(missing.output.find((dir / "tokenizer.bin").string()), std::string::npos)
       << missing.output;
-  const auto given = run_erg(base + " --tokenizer " + kDir + "tokenizer.bin");
+  const auto given = run_erg_merged(base + " --tokenizer " + kDir + "tokenizer.bin");
   EXPECT_EQ(given.exit_status, 0) << given.output;
   EXPECT_EQ(json::parse(given.output)["prompt_tokens"], 3);
   fs::remove_all(dir);
 
   const auto eval =
-      run_erg("run llm --model " + kDir + "tiny_v1.bin --eval " + kDir + "tokenizer.bin");
+      run_erg_merged("run llm --model " + kDir + "tiny_v1.bin --eval " + kDir + "tokenizer.bin");
   EXPECT_EQ(eval.exit_status, 2) << eval.output;
   EXPECT_NE(eval.output.find("needs a byte-level model"), std::string::npos) << eval.output;
-  const auto bad = run_erg("run llm --model " + kDir + "reference.safetensors --prompt x");
+  const auto bad = run_erg_merged("run llm --model " + kDir + "reference.safetensors --prompt x");
   EXPECT_NE(bad.exit_status, 0);
 }
 
 // A file that is not a checkpoint: tokenizer.bin's first int32 (max_token_length 6) reads as dim
 // and its first score (0.0f) as hidden_dim.
 TEST(RunLlmLlama2c, NonCheckpointBinIsRefusedNamingFileAndField) {
-  const auto r = run_erg("run llm --model " + kDir + "tokenizer.bin --prompt x --json");
+  const auto r = run_erg_merged("run llm --model " + kDir + "tokenizer.bin --prompt x --json");
   EXPECT_EQ(r.exit_status, 1) << r.output;
   EXPECT_NE(
       r.output.find("header field hidden_dim is 0, expected 1..1048576: " + kDir + "tokenizer.bin"),
