@@ -142,6 +142,11 @@ class EnergyWriter {
   }
   // CLOCK_MONOTONIC time of the first wrap, or 0.
   std::int64_t first_wrap_ns() const { return first_wrap_ns_; }
+  // The longest time between two writes so far, in seconds. A reader may see a value this stale,
+  // so an energy difference read from the file can be off by up to 2 x power x this (one stale
+  // read at each end): the bound a test under load may allow, beyond its relative tolerance.
+  double max_write_gap_s() const { return static_cast<double>(max_gap_ns_) * 1e-9; }
+  double power_w() const { return power_w_; }
 
  private:
   void write_value(std::int64_t now_ns) {
@@ -149,6 +154,9 @@ class EnergyWriter {
     const auto wraps = static_cast<int>(total / max_range_uj_);
     if (wraps > wraps_ && first_wrap_ns_ == 0) first_wrap_ns_ = now_ns;
     wraps_ = wraps;
+    if (last_write_ns_ != 0 && now_ns - last_write_ns_ > max_gap_ns_)
+      max_gap_ns_ = now_ns - last_write_ns_;
+    last_write_ns_ = now_ns;
     ++writes_;
     char buf[32];
     const int n = std::snprintf(buf, sizeof(buf), "%020llu\n",
@@ -164,6 +172,8 @@ class EnergyWriter {
   std::atomic<int> wraps_{0};
   std::atomic<int> writes_{0};
   std::atomic<std::int64_t> first_wrap_ns_{0};
+  std::int64_t last_write_ns_ = 0;  // only the writer thread (and the constructor) touch it
+  std::atomic<std::int64_t> max_gap_ns_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

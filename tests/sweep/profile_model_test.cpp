@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +36,13 @@ struct FakePackage {
   static fs::path with_zone(const fs::path& root) {
     pt::add_zone(root, "intel-rapl:0", "package-0", 0, kMaxRangeUj, 20'000'000);
     return root;
+  }
+  // The allowed |measured - power x time| for a window of `time_s`: `relative` of the expected
+  // energy, or, when the writer thread was starved (a loaded machine), what its longest pause
+  // between writes can explain (a stale read at each end of the window), whichever is larger.
+  double tolerance_j(double time_s, double relative) const {
+    return std::max(relative * writer.power_w() * time_s,
+                    2.0 * writer.power_w() * writer.max_write_gap_s() + 2e-6);
   }
   fs::path tree;
   pt::EnergyWriter writer;
@@ -201,7 +209,7 @@ TEST(ProfileModel, AsrEnergyArithmeticAgainstAKnownPower) {
   ASSERT_TRUE(profile["run"]["energy"]["available"].get<bool>()) << profile["run"];
   const double run_s = profile["run"]["time_s"];
   const double run_j = profile["run"]["energy"]["total_energy_j"];
-  EXPECT_NEAR(run_j, power_w * run_s, power_w * run_s * 0.10);
+  EXPECT_NEAR(run_j, power_w * run_s, package.tolerance_j(run_s, 0.10));
   double sum_j = 0;
   for (const char* name : kAsrComponents) {
     const auto& c = component(profile, name);
@@ -212,11 +220,11 @@ TEST(ProfileModel, AsrEnergyArithmeticAgainstAKnownPower) {
     const double window_j = c["window"]["energy"]["total_energy_j"];
     const double reps = c["repetitions"].get<double>();
     const double real = c["real_invocations"].get<double>();
-    EXPECT_NEAR(window_j, power_w * window_s, power_w * window_s * 0.10) << name;
+    EXPECT_NEAR(window_j, power_w * window_s, package.tolerance_j(window_s, 0.10)) << name;
     const double per_inv_j = c["energy_per_invocation_j"];
     EXPECT_DOUBLE_EQ(per_inv_j, window_j / reps) << name;
     EXPECT_NEAR(per_inv_j, power_w * c["time_per_invocation_s"].get<double>(),
-                power_w * c["time_per_invocation_s"].get<double>() * 0.10)
+                package.tolerance_j(window_s, 0.10) / reps)
         << name;
     EXPECT_DOUBLE_EQ(c["attributed_energy_j"].get<double>(), per_inv_j * real) << name;
     sum_j += c["attributed_energy_j"].get<double>();
@@ -227,7 +235,7 @@ TEST(ProfileModel, AsrEnergyArithmeticAgainstAKnownPower) {
   EXPECT_DOUBLE_EQ(a["attributed_fraction"].get<double>(), sum_j / run_j);
   // At a constant power, attributed energy / run energy = attributed time / run time.
   EXPECT_NEAR(a["attributed_fraction"].get<double>(), a["attributed_time_s"].get<double>() / run_s,
-              0.10);
+              std::max(0.10, 2.0 * package.tolerance_j(run_s, 0.0) / run_j));
 }
 
 TEST(ProfileModel, UsageErrors) {
@@ -404,7 +412,10 @@ TEST(ProfileModel, LlmWindowsMeasureEnergyOverBusyIntervals) {
     energy_j += window_j;
     attributed_j += c["attributed_energy_j"].get<double>();
   }
-  EXPECT_NEAR(energy_j, power_w * time_s, power_w * time_s * 0.15);
+  // Each of the n windows can be off by the writer's staleness at both ends.
+  const double n = static_cast<double>(profile["components"].size());
+  EXPECT_NEAR(energy_j, power_w * time_s,
+              std::max(power_w * time_s * 0.15, n * package.tolerance_j(0.0, 0.0)));
   EXPECT_NEAR(profile["attribution"]["attributed_energy_j"].get<double>(), attributed_j, 1e-9);
 }
 
