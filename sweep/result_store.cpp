@@ -97,11 +97,18 @@ void ResultStore::load() {
   rows_ = std::move(contents.rows);
   for (std::size_t i = 0; i < rows_.size(); ++i)
     index_.emplace(rows_[i]["key"].get<std::string>(), i);
+  rows_at_open_ = rows_.size();
 }
 
 bool ResultStore::contains(const std::string& key) const {
   std::lock_guard lock(mutex_);
   return index_.count(key) != 0;
+}
+
+bool ResultStore::loaded_at_open(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  const auto it = index_.find(key);
+  return it != index_.end() && it->second < rows_at_open_;
 }
 
 void ResultStore::append(const nlohmann::json& row) {

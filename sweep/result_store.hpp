@@ -35,6 +35,9 @@ class ResultStore {
   ResultStore& operator=(const ResultStore&) = delete;
 
   bool contains(const std::string& key) const;
+  // True when `key` was in the file when this store was opened (a row of an earlier run), false
+  // for a row appended since or one not stored.
+  bool loaded_at_open(const std::string& key) const;
   // Appends `row`, which must hold a string "key" not yet in the store. Thread-safe.
   void append(const nlohmann::json& row);
 
@@ -54,6 +57,7 @@ class ResultStore {
   std::vector<nlohmann::json> rows_;
   std::unordered_map<std::string, std::size_t> index_;
   bool discarded_torn_line_ = false;
+  std::size_t rows_at_open_ = 0;
 };
 
 // Writes rows as CSV: "key" first, then one column per leaf of the flattened row

@@ -17,12 +17,16 @@ RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& sto
                     const JobFunction& evaluate, const RunOptions& options) {
   RunSummary summary;
   std::vector<std::pair<std::string, const nlohmann::json*>> todo;
+  // A shared bar counts rows: a row this run stored and a search asks for again is already done
+  // on it, so only rows from an earlier run are added as answered from the store.
+  std::size_t earlier = 0;
   for (std::size_t i = 0; i < configs.size(); ++i) {
     if (!options.shard.owns(i)) continue;
     ++summary.jobs;
     auto key = config_key(configs[i]);
     if (store.contains(key)) {
       ++summary.skipped;
+      if (store.loaded_at_open(key)) ++earlier;
     } else {
       todo.emplace_back(std::move(key), &configs[i]);
     }
@@ -30,8 +34,8 @@ RunSummary run_jobs(const std::vector<nlohmann::json>& configs, ResultStore& sto
   std::optional<ProgressBar> own_bar;
   ProgressBar* bar = options.bar;
   if (bar != nullptr) {
-    bar->begin_batch(todo.size(), summary.skipped);
-    bar->advance_stored(summary.skipped);
+    bar->begin_batch(todo.size(), earlier);
+    bar->advance_stored(earlier);
   } else if (options.progress && !todo.empty()) {
     own_bar.emplace(todo.size(), std::cerr, ::isatty(STDERR_FILENO) != 0);
     bar = &*own_bar;

@@ -63,6 +63,12 @@ TEST(ResultStore, AppendsAndReloadsRows) {
   EXPECT_TRUE(again.contains(row_for(2)["key"]));
   EXPECT_FALSE(again.discarded_torn_line());
   EXPECT_EQ(again.rows()[1]["metrics"]["energy_uj"], 2);
+  // Rows read from the file are an earlier run's; one appended now is not.
+  EXPECT_TRUE(again.loaded_at_open(row_for(1)["key"]));
+  again.append(row_for(3));
+  EXPECT_TRUE(again.contains(row_for(3)["key"]));
+  EXPECT_FALSE(again.loaded_at_open(row_for(3)["key"]));
+  EXPECT_FALSE(again.loaded_at_open(row_for(4)["key"]));
 }
 
 TEST(ResultStore, DiscardsATornLastLineAndAppendsCleanly) {

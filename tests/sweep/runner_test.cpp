@@ -258,6 +258,29 @@ TEST(ProgressBar, LabelEstimatedTotalAndEta) {
             "rows  0.73/s  done in 15s");
 }
 
+// A search's shared bar counts rows, not requests: with 3 rows stored by an earlier run, a batch
+// of 4 new rows, then one that asks again for 2 of those 4 and for 1 of the earlier 3, adds only
+// the earlier one (the other two are done on the bar already): 4 + 1 = 5 rows, not 7 requests.
+TEST(ProgressBar, RowsASearchAsksForAgainAreNotCountedTwice) {
+  const auto dir = temp_dir("bar_repeats");
+  const auto configs = grid(7);
+  {
+    ResultStore earlier(dir / "results.jsonl");
+    run_jobs({configs.begin(), configs.begin() + 3}, earlier, square, {1, {}, false, nullptr});
+  }
+  ResultStore store(dir / "results.jsonl");
+  FakeClock t;
+  std::ostringstream out;
+  ProgressBar bar(0, out, false, t.clock(), 5.0);
+  RunOptions options{1, {}, false, nullptr, &bar};
+  run_jobs({configs.begin() + 3, configs.end()}, store, square, options);
+  const auto again = run_jobs({configs[3], configs[4], configs[0]}, store, square, options);
+  EXPECT_EQ(again.skipped, 3u);
+  bar.finish();
+  const auto last = lines_of(out.str()).back();
+  EXPECT_NE(last.find(" 5/5 rows"), std::string::npos) << out.str();
+}
+
 // On a terminal: one line redrawn in place (\r, then erase to its end), at most 10 times a
 // second, and a newline at finish.
 TEST(ProgressBar, OnATerminalRedrawsOneLineAtMostTenTimesASecond) {
