@@ -191,6 +191,16 @@ def train(args, log):
                     aug_caches.append(D.FeatCache(D.build_cache(
                         args.data, "train", k, 80, args.seed, args.jobs, args.aug_recipe)))
                     log(f"using augmented feature copy {k}")
+            n_primary = min(len(aug_caches), args.aug_copies)
+            if state["phase"] == 2 and n_primary == args.aug_copies and \
+                    len(aug_caches) < args.aug_copies + args.voice_copies and \
+                    state["step"] % 25 == 0:
+                k = len(aug_caches) - args.aug_copies + 1
+                prefix = D.cache_prefix(args.data, "train", k, 80, "voice")
+                if args.build_aug or os.path.exists(prefix + ".idx.npy"):
+                    aug_caches.append(D.FeatCache(D.build_cache(
+                        args.data, "train", k, 80, args.seed, args.jobs, "voice")))
+                    log(f"using voice-augmented feature copy {k}")
             p2 = state["phase2_step"]
             if state["phase"] == 1:
                 lr = args.lr * min(1.0, (state["step"] + 1) / args.warmup)
@@ -315,9 +325,12 @@ def main():
     ap.add_argument("--vtlp-prob", type=float, default=0.0,
                     help="share of utterances given a vocal-tract-length warp (phase 2)")
     ap.add_argument("--vtlp-warp", type=float, default=0.12, help="max VTLP factor change")
-    ap.add_argument("--aug-recipe", choices=["basic", "room"], default="basic",
-                    help="augmented copies: basic (augment) or room (augment_room: reverb, "
-                         "colouring, band-limiting, 5-20 dB noise)")
+    ap.add_argument("--aug-recipe", choices=["basic", "room", "voice"], default="basic",
+                    help="augmented copies: basic (augment), room (augment_room: reverb, "
+                         "colouring, band-limiting, 5-20 dB noise) or voice (augment_voice: a "
+                         "pitch shift apart from formants, then room)")
+    ap.add_argument("--voice-copies", type=int, default=0,
+                    help="also mix in this many recipe-'voice' copies (pitch apart from formants)")
     ap.add_argument("--tempo-prob", type=float, default=0.0,
                     help="share of utterances time-stretched in the feature domain (phase 2)")
     ap.add_argument("--tempo-range", type=float, default=0.15, help="max tempo factor change")

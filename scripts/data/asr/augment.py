@@ -18,7 +18,14 @@ voices; each step is drawn independently:
     hum, speech-shaped, or any of them amplitude-modulated at 0.3-4 Hz (fluctuating noise),
     over the whole signal, so silence is never digital zero,
   * a DC offset (p 0.1) and a gain of -30..+6 dB with clipping.
+`augment_voice(x, rng)` (recipe 3, issue 17) makes new speakers out of the few natural-voice
+speakers trained on (flite's kal, awb and slt are the only ones): a pitch shift of -7..+7
+semitones that keeps formants and tempo (sox's `pitch`, WSOLA-based; p 0.9), then
+augment_room's steps, whose speed perturbation moves the formants independently of it. The
+fundamental frequency and the vocal-tract length then vary apart, as they do between people.
 """
+import subprocess
+
 import numpy as np
 
 SAMPLE_RATE = 16000
@@ -157,6 +164,24 @@ def room_noise(n, rng):
     else:
         z = noise(n, kind, rng)
     return modulated(z, rng) if rng.random() < 0.3 else z
+
+
+def pitch_shift(x, cents):
+    """x shifted by `cents` (100 per semitone) with formants and duration kept (sox pitch)."""
+    cmd = ["sox", "-q", "-t", "f32", "-r", str(SAMPLE_RATE), "-c", "1", "-", "-t", "f32", "-",
+           "pitch", f"{cents:.0f}"]
+    out = subprocess.run(cmd, input=x.astype(np.float32).tobytes(), capture_output=True,
+                         check=True).stdout
+    y = np.frombuffer(out, dtype=np.float32)
+    return y[: len(x)].copy() if len(y) >= len(x) else np.pad(y, (0, len(x) - len(y)))
+
+
+def augment_voice(x, rng):
+    """Recipe 3: another speaker (pitch apart from formants), then recipe 2's room."""
+    y = x.astype(np.float32)
+    if rng.random() < 0.9:
+        y = pitch_shift(y, rng.uniform(-700.0, 700.0))
+    return augment_room(y, rng)
 
 
 def augment_room(x, rng):

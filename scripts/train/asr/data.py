@@ -4,8 +4,8 @@ Reads the corpus written by scripts/data/asr/make_corpus.py (<data>/<split>.tsv 
 Writes feature caches under <data>/feats/: <split>_m80_c<k>.npy (float16 fbank frames of every
 utterance, concatenated) and <split>_m80_c<k>.idx.npy (int64 offsets, N + 1), where copy k = 0 is
 the clean audio and k >= 1 an augmented copy (scripts/data/asr/augment.py, seed-determined;
-recipe "basic" is augment(), recipe "room" is augment_room() and its caches are named
-<split>_m80_room<k>).
+recipe "basic" is augment(), recipe "room" is augment_room() and recipe "voice"
+augment_voice(); their caches are named <split>_m80_room<k> and <split>_m80_voice<k>).
 """
 import multiprocessing as mp
 import os
@@ -62,6 +62,8 @@ def _feat_job(args):
         x = read_wav(p)
         if copy > 0 and recipe == "room":
             x = augment.augment_room(x, np.random.default_rng([seed, 1000 + copy, i]))
+        elif copy > 0 and recipe == "voice":
+            x = augment.augment_voice(x, np.random.default_rng([seed, 2000 + copy, i]))
         elif copy > 0:
             x = augment.augment(x, np.random.default_rng([seed, copy, i]), 1.0)
         out.append(fbank(x, n_mels).numpy().astype(np.float16))
@@ -69,7 +71,7 @@ def _feat_job(args):
 
 
 def cache_prefix(data_dir, split, copy, n_mels=80, recipe="basic"):
-    kind = "room" if recipe == "room" and copy > 0 else "c"
+    kind = recipe if recipe in ("room", "voice") and copy > 0 else "c"
     return os.path.join(data_dir, "feats", f"{split}_m{n_mels}_{kind}{copy}")
 
 
