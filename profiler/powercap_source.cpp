@@ -94,7 +94,9 @@ PowercapSource::~PowercapSource() {
 }
 
 std::uint64_t PowercapSource::read_raw(const Zone& zone) const {
-  char buf[32];
+  // A counter is at most 20 digits and a newline; a file that fills the buffer holds something
+  // else, whose unread rest must not pass for the number at its start.
+  char buf[64];
   ssize_t n;
   do {
     n = ::pread(zone.fd.get(), buf, sizeof(buf), 0);
@@ -108,6 +110,11 @@ std::uint64_t PowercapSource::read_raw(const Zone& zone) const {
                 zone.energy_file.string());
   }
   std::size_t len = static_cast<std::size_t>(n);
+  if (len == sizeof(buf)) {
+    throw Error("contents longer than " + std::to_string(sizeof(buf) - 1) +
+                    " bytes (expected an unsigned decimal integer of microjoules)",
+                zone.energy_file.string());
+  }
   while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
     --len;
   std::uint64_t value = 0;

@@ -183,6 +183,15 @@ TEST(PowercapSource, MalformedNumbersNameTheFile) {
     EXPECT_NE(std::string(e.what()).find("malformed contents '12a4'"), std::string::npos);
     EXPECT_EQ(e.where(), (tmp.path() / "intel-rapl:0/energy_uj").string());
   }
+  // A number, padding, then junk past the first 64 bytes: not read as the number.
+  testing::write_file(tmp.path() / "intel-rapl:0/energy_uj",
+                      "12345" + std::string(70, ' ') + "junk\n");
+  try {
+    PowercapSource source(no_poller(tmp.path()));
+    FAIL() << "expected erg::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("longer than 63 bytes"), std::string::npos) << e.what();
+  }
   set_energy(tmp.path(), "intel-rapl:0", 5);
   testing::write_file(tmp.path() / "intel-rapl:0/max_energy_range_uj", "-1\n");
   EXPECT_THROW(PowercapSource(no_poller(tmp.path())), Error);
