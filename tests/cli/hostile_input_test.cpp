@@ -1,7 +1,9 @@
-// Hostile command lines through the real `erg` binary (issue 18 items 4, 7, 8 and 11, issue 20
-// item 2). Each case is an argv, the exit status the README promises (2: a usage error, any
-// invalid option value; 1: a runtime failure) and a fragment of the message, written by hand from
-// the bounds in cli/run_options.hpp, cli/cmd_profile.cpp and cli/cmd_simulate.cpp.
+// Hostile input through the real `erg` binary, one row per case of issue 18's items 1 to 11 (and
+// issue 20 item 2's shared options). Each case is an argv, the exit status the README promises
+// (2: a usage error, any invalid option value; 1: a runtime failure, a bad file among them) and a
+// fragment of the message, written by hand from the bounds in cli/run_options.hpp,
+// cli/cmd_profile.cpp, cli/cmd_simulate.cpp and the spec and trace readers. The input files are
+// in tests/fixtures/hostile/ (README.md there says what each one is).
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,7 +22,7 @@ namespace erg::cli {
 namespace {
 
 struct Case {
-  std::vector<std::string> argv;  // after "erg"
+  std::vector<std::string> argv;  // after "erg"; "{tmp}" becomes a fresh scratch directory
   int exit_status;
   std::string fragment;            // expected in stdout + stderr
   std::vector<std::string> env{};  // NAME=VALUE, set for this run only
@@ -58,6 +60,10 @@ Outcome run_erg(const Case& c, std::chrono::seconds limit) {
   Fd read_end(fds[0]), write_end(fds[1]);
   std::vector<std::string> argv{ERG_BINARY};
   argv.insert(argv.end(), c.argv.begin(), c.argv.end());
+  const auto scratch =
+      std::filesystem::temp_directory_path() / ("erg_hostile_" + std::to_string(::getpid()));
+  for (auto& a : argv)
+    if (a == "{tmp}") a = scratch.string();
   std::vector<char*> raw;
   for (auto& a : argv)
     raw.push_back(a.data());
@@ -95,6 +101,7 @@ Outcome run_erg(const Case& c, std::chrono::seconds limit) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (WIFEXITED(status)) out.exit_status = WEXITSTATUS(status);
+  std::filesystem::remove_all(scratch);
   return out;
 }
 
@@ -125,9 +132,81 @@ std::vector<std::string> sweep(std::vector<std::string> rest) {
   return argv;
 }
 
+const std::string kHostile = "tests/fixtures/hostile/";
+std::vector<std::string> simulate_fixture(const std::string& trace) {
+  return {"simulate", "--preset", "mobile-7nm-lpddr4x", "--trace", kHostile + trace};
+}
+std::vector<std::string> sweep_fixture(const std::string& spec) {
+  return {"sweep", kHostile + spec, "-o", "/dev/null/sweep-out"};
+}
+
 const std::string kThreadsRule = "--threads must be a positive integer at most ";
 
 const std::vector<Case> kCases{
+    // Item 1: a dirty victim goes below after the demand fetch, as in DineroIV, so L2 (1 set,
+    // 2-way LRU) sees 5 accesses and 3 misses for `1 0`, `0 80`, `0 100`, `0 0`, not 4 misses
+    // (derivation in tests/simulator/dinero_equivalence_test.cpp).
+    {{"simulate", "--preset", kHostile + "dinero_writeback_order.toml", "--trace",
+      kHostile + "writeback_order.din", "--no-3c"},
+     0,
+     "l2                    5            3   60.00%"},
+
+    // Item 2: a record past 2^64, of size 0 or over the bound is an error naming file:line and
+    // saying that the size or the range is the problem.
+    {simulate_fixture("wrap_default_size.din"), 1,
+     "runs past the end of the 64-bit address space (0xffffffffffffffff + 0x4 bytes, the default "
+     "size, ends above 0xffffffffffffffff): tests/fixtures/hostile/wrap_default_size.din:1"},
+    {simulate_fixture("wrap_sized.din"), 1,
+     "runs past the end of the 64-bit address space (0xfffffffffffffff0 + 0x64 bytes, ends above "
+     "0xffffffffffffffff): tests/fixtures/hostile/wrap_sized.din:2"},
+    {simulate_fixture("size_zero.din"), 1,
+     "din record '0 100 0' has size 0 (sizes are 1 to 0x40000000 bytes (1 GiB)): "
+     "tests/fixtures/hostile/size_zero.din:1"},
+    {simulate_fixture("size_too_large.din"), 1,
+     "has a size over the limit of 0x40000000 bytes (1 GiB): "
+     "tests/fixtures/hostile/size_too_large.din:1"},
+
+    // Item 3: another spec into a directory that holds a sweep is refused before anything is
+    // written (sweep_torn holds emformer_base_presets).
+    {{"sweep", "configs/llm_selfspec_grid.toml", "-o", kHostile + "sweep_torn"},
+     2,
+     "holds a sweep of another spec ('emformer_base_presets' in "
+     "tests/fixtures/hostile/sweep_torn/spec.toml; this one is 'llm_selfspec_grid'"},
+
+    // Item 4, spec side: a negative integer is refused where it is parsed, with file:line:column.
+    {sweep_fixture("spec_negative_beam.toml"), 1,
+     "key 'workload.beam' is -3, too small (at least 1: hypotheses kept per step): "
+     "tests/fixtures/hostile/spec_negative_beam.toml:12:8"},
+
+    // Item 5: an [axes] entry on an unknown component and an unknown [workload] key list the valid
+    // names.
+    {sweep_fixture("spec_unknown_axis.toml"), 1,
+     "key 'axes.asr.nothing' names 'asr.nothing', not a component of emformer_rnnt_base (expected "
+     "one of: asr, asr.encoder,"},
+    {sweep_fixture("spec_unknown_workload_key.toml"), 1,
+     "key 'workload.frames_per_secnd' is not a known key for model kind 'shape' (expected one of: "
+     "audio_seconds,"},
+
+    // Item 6: a non-positive quantity or a wrong type names the key and file:line when the spec is
+    // loaded.
+    {sweep_fixture("spec_audio_seconds_zero.toml"), 1,
+     "key 'workload.audio_seconds' is 0, too small (at least 0.001: seconds of audio the schedule "
+     "covers): tests/fixtures/hostile/spec_audio_seconds_zero.toml:11:17"},
+    {sweep_fixture("spec_audio_seconds_string.toml"), 1,
+     "key 'workload.audio_seconds' must be a number (seconds of audio the schedule covers), got a "
+     "string: tests/fixtures/hostile/spec_audio_seconds_string.toml:11:17"},
+
+    // Item 9: erg report reads a store with a torn last line as erg sweep does (left out, with a
+    // warning), and a missing summary.json says which sweep to rerun.
+    {{"report", kHostile + "sweep_torn", "-o", "{tmp}", "--format", "md"},
+     0,
+     "warning: tests/fixtures/hostile/sweep_torn/results.jsonl:11: left out a torn last line"},
+    {{"report", kHostile + "sweep_no_summary", "-o", "{tmp}", "--format", "md"},
+     1,
+     "no summary.json: the sweep did not finish (or was killed); run `erg sweep "
+     "tests/fixtures/hostile/sweep_no_summary/spec.toml -o "
+     "tests/fixtures/hostile/sweep_no_summary`"},
+
     // Item 4: negative values no longer wrap to unsigned; every integer is range-checked where it
     // is parsed, with its name, and --beam 100000 says it is too large instead of bad_alloc.
     {llm({"--strategy", "selfspec", "--speculations", "-1"}), 2,
