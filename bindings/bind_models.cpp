@@ -107,11 +107,10 @@ DecodeOptions decode_options(const RnntModel& model, std::size_t beam, std::size
 
 class AsrModel {
  public:
-  AsrModel(const py::object& name, const std::string& variant) {
-    const auto path = weights_path(name);
+  AsrModel(const py::object& name, const std::string& variant) : weights_(weights_path(name)) {
     const auto v = models::runtime::Variant::parse(variant);
     py::gil_scoped_release release;
-    model_ = std::make_unique<RnntModel>(RnntModel::load(path, v));
+    model_ = std::make_unique<RnntModel>(RnntModel::load(weights_, v));
   }
 
   nlohmann::json transcribe(const std::vector<float>& pcm, const DecodeOptions& options,
@@ -141,8 +140,10 @@ class AsrModel {
   }
 
   RnntModel& model() { return *model_; }
+  const std::filesystem::path& weights() const { return weights_; }
 
  private:
+  std::filesystem::path weights_;
   std::unique_ptr<RnntModel> model_;
 };
 
@@ -310,6 +311,7 @@ void bind_models(py::module_& m) {
             }
             out["wer_percent"] = out["overall_wer_percent"];  // the key evaluate() gave before
             out["model"] = a.model().config().name;
+            out["weights"] = a.weights().string();
             out["variant"] = a.model().variant().to_string();
             out["test_set"] = dir.string();
             out["beam_size"] = beam;
@@ -323,7 +325,8 @@ void bind_models(py::module_& m) {
           "(percent), ci95 [low, high] (95% percentile bootstrap over utterances, fixed seed), "
           "words, sub, del, ins, utterances, resamples, voices [{voice, heldout, wer, ci95, "
           "words, sub, del, ins, utterances}], train_voices, heldout_mean, groups, ...; plus "
-          "per_utterance and hypotheses (what erg.compare_wer pairs) and model, variant.")
+          "per_utterance and hypotheses (what erg.compare_wer pairs) and model, weights (the "
+          "file loaded), variant.")
       .def(
           "counters", [](AsrModel& a) { return to_python(counters_json(a.model().counters())); },
           "Invocation counts since load or reset_counters().")
@@ -415,12 +418,17 @@ void bind_models(py::module_& m) {
         const auto model_b = jb.value("model", std::string());
         out["model_a"] = model_a;
         out["model_b"] = model_b;
-        if (model_a != model_b) {
-          const auto label = [](const std::string& model, const std::string& variant) {
-            return "'" + model + (variant.empty() ? "" : " " + variant) + "'";
+        // Two checkpoints of one architecture share the model name: their files tell them apart.
+        const auto weights_a = ja.value("weights", std::string());
+        const auto weights_b = jb.value("weights", std::string());
+        const bool by_file = model_a == model_b && weights_a != weights_b;
+        if (model_a != model_b || by_file) {
+          const auto label = [by_file](const std::string& model, const std::string& weights,
+                                       const std::string& variant) {
+            return "'" + (by_file ? weights : model) + (variant.empty() ? "" : " " + variant) + "'";
           };
-          out["verdict"] = models::asr::comparison_verdict(c, label(model_a, variant_a),
-                                                           label(model_b, variant_b));
+          out["verdict"] = models::asr::comparison_verdict(c, label(model_a, weights_a, variant_a),
+                                                           label(model_b, weights_b, variant_b));
         }
         return to_python(out);
       },

@@ -172,3 +172,27 @@ def test_bindings_compare_wer_names_two_models(slice_dir):
     else:
         assert c["verdict"] == "no difference: the CI contains 0"
     assert "unmodified" not in c["verdict"]
+
+
+def test_bindings_compare_wer_names_two_checkpoints_of_one_model(slice_dir, tmp_path):
+    """Two files of one architecture share the model name; the verdict names the files."""
+    import copy
+    import shutil
+    import erg
+    other = tmp_path / "asr-lstm-copy.safetensors"
+    shutil.copy(MODEL, other)
+    shutil.copy(MODEL.with_suffix(".json"), other.with_suffix(".json"))
+    a = erg.load_asr("asr-lstm").evaluate(slice_dir, max_utterances=8)
+    b = erg.load_asr(str(other)).evaluate(slice_dir, max_utterances=8)
+    assert os.path.samefile(a["weights"], MODEL) and os.path.samefile(b["weights"], other)
+    same = erg.compare_wer(a, b)
+    assert same["model_a"] == same["model_b"] == "asr-lstm"
+    assert same["wer_difference"] == 0 and same["verdict"] == "no difference: the CI contains 0"
+    # Every word of b's utterances wrong: b is worse beyond any noise, and named by its file.
+    worse = copy.deepcopy(b)
+    for u in worse["per_utterance"]:
+        u["sub"], u["del"], u["ins"] = u["words"], 0, 0
+    c = erg.compare_wer(a, worse)
+    assert c["significant"] and c["ci95"][0] > 0
+    assert c["verdict"] == (f"'{b['weights']}' is worse than '{a['weights']}': "
+                            "the CI lies above 0")
