@@ -14,20 +14,22 @@ import json
 import os
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-sys.path.insert(0, os.path.join(os.environ.get("ERG_BUILD_DIR", os.path.join(ROOT, "build", "default")),
-                                "python"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tune_blank_penalty import ROOT  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.environ.get("ERG_BUILD_DIR",
+                                               os.path.join(ROOT, "build", "default")), "python"))
 import erg  # noqa: E402
 
 
-def group_wer(result, prefix):
-    """WER (percent) and reference words over the voices whose name starts with prefix."""
+def group_wer(result, keep):
+    """Pooled WER (percent) over the voices `keep` accepts (a voice entry of the result)."""
     words = errors = 0
     for v in result["voices"]:
-        if v["voice"].startswith(prefix):
+        if keep(v):
             words += v["words"]
             errors += v["sub"] + v["del"] + v["ins"]
-    return (100.0 * errors / words if words else float("nan")), words
+    return 100.0 * errors / words if words else float("nan")
 
 
 def voices_of(testset):
@@ -44,9 +46,10 @@ def paired_on(a, b, keep):
     def only(r):
         return {"model": r["model"], "variant": r["variant"],
                 "per_utterance": [u for u in r["per_utterance"] if keep(u["file"])]}
-    if not only(a)["per_utterance"]:
+    fa, fb = only(a), only(b)
+    if not fa["per_utterance"]:
         sys.exit("no utterance of the group: testset.tsv and the results disagree on file names")
-    return erg.compare_wer(only(a), only(b))
+    return erg.compare_wer(fa, fb)
 
 
 def verdict(c):
@@ -73,15 +76,12 @@ def main():
         c = erg.compare_wer(a, b)
         groups = {}
         for label, res in (("shipped", a), ("candidate", b)):
-            held = [v for v in res["voices"] if v["heldout"]]
-            hw = sum(v["words"] for v in held)
-            he = sum(v["sub"] + v["del"] + v["ins"] for v in held)
             groups[label] = {
                 "wer": res["wer"], "ci95": res["ci95"],
                 "train_voices": res["train_voices"]["wer"],
-                "heldout": 100.0 * he / hw if hw else float("nan"),
-                "festival": group_wer(res, "festival")[0],
-                "flite": group_wer(res, "flite")[0],
+                "heldout": group_wer(res, lambda v: v["heldout"]),
+                "festival": group_wer(res, lambda v: v["voice"].startswith("festival")),
+                "flite": group_wer(res, lambda v: v["voice"].startswith("flite")),
             }
         print(f"{name}: {c['utterances']} utterances, {c['words']} words")
         for label in ("shipped", "candidate"):
