@@ -359,6 +359,8 @@ def main():
         now = time.gmtime()
         day = calendar.timegm((now.tm_year, now.tm_mon, now.tm_mday, 0, 0, 0))
         args.deadline = day + hh * 3600 + mm * 60
+        if args.deadline <= time.time():  # HH:MM already passed today: the next one (after midnight)
+            args.deadline += 86400
     else:
         args.deadline = 0
     args.work = args.work or os.path.join(args.data, f"run-{args.encoder}")
