@@ -313,7 +313,8 @@ def run(args, log):
                      "train_minutes": round(st["train_s"] / 60, 1),
                      "ctc_pretrain_minutes": round(st["phase1_s"] / 60, 1),
                      "args": ck.get("args", {}), "dev_history": st["history"],
-                     "checkpoint": os.path.basename(ckpt)},
+                     "checkpoint": os.path.basename(ckpt),
+                     **({"averaged_from": st["averaged_from"]} if "averaged_from" in st else {})},
         "wer": {"testset_committed": res_ts, "test_split": res_test,
                 "decoding": "greedy: max 4 symbols/frame; beam: modified beam search, "
                             "1 symbol/frame (scripts/train/asr/decode.py)"},
