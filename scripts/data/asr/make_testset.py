@@ -11,6 +11,9 @@ training utterance used, Festival held out as a whole engine), --per-voice utter
 plus --train-voice utterances of training voices drawn as the training corpus draws them.
 --split dev (erg-asr-dev/1): --train-voice utterances of training voices only, for every tuning
 decision (checkpoint choice, decoding settings, the design search); never the test voices.
+--split heldout-dev (erg-asr-heldout-dev/1): DEV_HELDOUT_VOICES of voices.py (12 espeak-ng
+voices in neither training nor test), --per-voice utterances each (default 100), no training
+voices: for ranking candidates on unseen speakers without looking at test.
 
 Every utterance's text, voice and prosody come from (--seed, split, index) alone, so a rerun
 writes the same files; existing WAVs are kept (the listing is rewritten), which makes the
@@ -18,6 +21,7 @@ command idempotent and resumable.
 
   /usr/bin/python3 scripts/data/asr/make_testset.py data/asr/testsplit
   /usr/bin/python3 scripts/data/asr/make_testset.py --split dev data/asr/devsplit
+  /usr/bin/python3 scripts/data/asr/make_testset.py --split heldout-dev data/asr/heldoutdev
 """
 import argparse
 import hashlib
@@ -34,19 +38,21 @@ import grammar  # noqa: E402
 import voices  # noqa: E402
 from make_corpus import write_wav  # noqa: E402
 
-VERSIONS = {"test": "erg-asr-test/1", "dev": "erg-asr-dev/1"}
+VERSIONS = {"test": "erg-asr-test/1", "dev": "erg-asr-dev/1",
+            "heldout-dev": "erg-asr-heldout-dev/1"}
+HELDOUT = {"test": voices.TEST_HELDOUT_VOICES, "dev": [],
+           "heldout-dev": voices.DEV_HELDOUT_VOICES}
 # Distinct from make_corpus.py's seed (1234) so no split repeats the training corpus draws.
-SPLIT_SEEDS = {"test": 71017, "dev": 52021}
+SPLIT_SEEDS = {"test": 71017, "dev": 52021, "heldout-dev": 38047}
 
 
 def plan(split, per_voice, train_voice, seed):
     """(id, text, voice, heldout, item seed) for every utterance, in listing order."""
     rng = random.Random(seed * 7919 + SPLIT_SEEDS[split])
     items = []
-    if split == "test":
-        for v in voices.TEST_HELDOUT_VOICES:
-            for _ in range(per_voice):
-                items.append([grammar.sample(rng), v, 1])
+    for v in HELDOUT[split]:
+        for _ in range(per_voice):
+            items.append([grammar.sample(rng), v, 1])
     for _ in range(train_voice):
         items.append([grammar.sample(rng), voices.train_voice(rng), 0])
     # Interleave voices in the listing so that any prefix (max_utterances) covers them all.
@@ -87,17 +93,21 @@ def main():
                                  epilog=__doc__)
     ap.add_argument("out")
     ap.add_argument("--split", choices=sorted(VERSIONS), default="test")
-    ap.add_argument("--per-voice", type=int, default=240,
-                    help="utterances per held-out voice (test split)")
+    ap.add_argument("--per-voice", type=int, default=-1,
+                    help="utterances per held-out voice (default: 240 test, 100 heldout-dev)")
     ap.add_argument("--train-voice", type=int, default=-1,
-                    help="utterances of training voices (default: 800 test, 400 dev)")
+                    help="utterances of training voices (default: 800 test, 400 dev, "
+                         "0 heldout-dev)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
-    if args.per_voice < 0 or args.seed < 0 or args.jobs < 1:
-        ap.error("--per-voice and --seed must be >= 0, --jobs >= 1")
-    n_train = args.train_voice if args.train_voice >= 0 else (800 if args.split == "test" else 400)
-    items = plan(args.split, args.per_voice, n_train, args.seed)
+    if args.seed < 0 or args.jobs < 1:
+        ap.error("--seed must be >= 0, --jobs >= 1")
+    n_heldout = args.per_voice if args.per_voice >= 0 else \
+        {"test": 240, "dev": 0, "heldout-dev": 100}[args.split]
+    n_train = args.train_voice if args.train_voice >= 0 else \
+        {"test": 800, "dev": 400, "heldout-dev": 0}[args.split]
+    items = plan(args.split, n_heldout, n_train, args.seed)
     check_engines({v.split(":", 1)[0] for _, _, v, _, _ in items})
     wav_dir = os.path.join(args.out, "wav")
     os.makedirs(wav_dir, exist_ok=True)
@@ -118,14 +128,14 @@ def main():
     with open(tmp, "w") as f:
         f.write(body)
     os.replace(tmp, os.path.join(args.out, "testset.tsv"))
-    heldout_words = sum(w for v, (_, w) in per_voice.items() if v in voices.TEST_HELDOUT_VOICES)
+    heldout_words = sum(w for v, (_, w) in per_voice.items() if v in HELDOUT[args.split])
     manifest = {
         "version": VERSIONS[args.split], "split": args.split, "seed": args.seed,
         "utterances": len(items), "words": sum(w for _, w in per_voice.values()),
         "heldout_words": heldout_words, "heldout_engine": voices.HELDOUT_ENGINE,
         "testset_tsv_sha256": hashlib.sha256(body.encode()).hexdigest(),
         "voices": {v: {"utterances": u, "words": w,
-                       "heldout": v in voices.TEST_HELDOUT_VOICES}
+                       "heldout": v in HELDOUT[args.split]}
                    for v, (u, w) in sorted(per_voice.items())},
     }
     with open(os.path.join(args.out, "manifest.json.tmp"), "w") as f:

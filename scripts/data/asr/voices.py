@@ -49,6 +49,18 @@ TEST_HELDOUT_VOICES = [
 ]
 HELDOUT_ENGINE = "festival"
 
+# The held-out-voice dev split (make_testset.py --split heldout-dev): espeak-ng variants that
+# neither training (ESPEAK_VARIANTS) nor the test split uses, over the training accents and the
+# test's unseen accent en-029, for tuning on unseen speakers without looking at test. No
+# Festival voice is left for it: Debian packages three English ones and the test split holds all
+# three, and flite's five general voices are all in training or test.
+DEV_HELDOUT_VOICES = [
+    "espeak:en-us+Diogo", "espeak:en-gb+Henrique", "espeak:en-us-nyc+Hugo",
+    "espeak:en-gb-scotland+Michael", "espeak:en-us+Nguyen", "espeak:en-gb-x-rp+antonio",
+    "espeak:en-us+gustave", "espeak:en-gb+iven3", "espeak:en-gb-x-gbcwmd+steph3",
+    "espeak:en-us+kaukovalta", "espeak:en-gb-x-gbclan+edward2", "espeak:en-029+Mario",
+]
+
 SAMPLE_RATE = 16000
 
 

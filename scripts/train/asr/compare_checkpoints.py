@@ -5,9 +5,12 @@ through `asr_rnnt.py --export-dir`), runs `erg run asr --eval` over the whole de
 and beam 4, and prints a table ranked by the mean of the two WERs. The 40-utterance dev WER that
 training logs swings by several points between evaluations; the full split (300 utterances)
 through the engine that ships is what a choice should rest on. The test split is never looked at.
+--testset DIR ranks on another split in the testset.tsv layout instead, e.g. the held-out-voice
+dev split (make_testset.py --split heldout-dev), which holds speakers no training utterance used.
 
 usage: /usr/bin/python3 scripts/train/asr/compare_checkpoints.py --encoder lstm|emformer
-       CKPT [CKPT...] [--erg build/default/cli/erg] [--data data/asr] [--json OUT]
+       CKPT [CKPT...] [--erg build/default/cli/erg] [--data data/asr] [--testset DIR]
+       [--json OUT]
 """
 import argparse
 import json
@@ -34,6 +37,8 @@ def main():
     ap.add_argument("ckpts", nargs="+")
     ap.add_argument("--erg", default=os.path.join(ROOT, "build", "default", "cli", "erg"))
     ap.add_argument("--data", default=os.path.join(ROOT, "data", "asr"))
+    ap.add_argument("--testset", default="",
+                    help="rank on this testset.tsv directory, not on <data>/dev.tsv")
     ap.add_argument("--json", default="", help="also write the results here")
     args = ap.parse_args()
     for c in args.ckpts:
@@ -41,26 +46,33 @@ def main():
             sys.exit(f"{c}: no such checkpoint")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        n = dev_testset(args.data, tmp)
+        if args.testset:
+            with open(os.path.join(args.testset, "testset.tsv")) as f:
+                n = sum(1 for _ in f) - 1
+        else:
+            n = dev_testset(args.data, tmp)
+        split = os.path.abspath(args.testset) if args.testset else tmp
         for i, ckpt in enumerate(args.ckpts):
             cand = os.path.join(tmp, f"cand{i}")
             subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "train", "asr_rnnt.py"),
                             "--encoder", args.encoder, "--data", args.data, "--no-train",
                             "--export", "--ckpt", ckpt, "--export-dir", cand, "--work", cand],
                            check=True, capture_output=True, text=True)
-            wer = evaluate(args.erg, os.path.join(cand, f"asr-{args.encoder}.safetensors"), tmp)
+            wer = evaluate(args.erg, os.path.join(cand, f"asr-{args.encoder}.safetensors"), split)
             wer["mean"] = (wer["greedy"] + wer["beam4"]) / 2
             results.append({"checkpoint": ckpt, **wer})
-            print(f"{ckpt}: dev WER greedy {wer['greedy']:.2f} %, beam 4 {wer['beam4']:.2f} %",
+            print(f"{ckpt}: WER greedy {wer['greedy']:.2f} %, beam 4 {wer['beam4']:.2f} %",
                   flush=True)
     results.sort(key=lambda r: r["mean"])
-    print(f"\ndev split, {n} utterances, C++ engine; ranked by the mean of greedy and beam 4:")
+    print(f"\n{args.testset or 'dev split'}, {n} utterances, C++ engine; "
+          "ranked by the mean of greedy and beam 4:")
     print(f"{'greedy %':>9} {'beam4 %':>8} {'mean %':>7}  checkpoint")
     for r in results:
         print(f"{r['greedy']:9.2f} {r['beam4']:8.2f} {r['mean']:7.2f}  {r['checkpoint']}")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"dev_utterances": n, "results": results}, f, indent=1)
+            json.dump({"testset": args.testset or "dev", "utterances": n, "results": results},
+                      f, indent=1)
 
 
 if __name__ == "__main__":
