@@ -18,8 +18,14 @@ py::object to_python(const nlohmann::json& value) {
       return py::int_(value.get<unsigned long long>());
     case nlohmann::json::value_t::number_float:
       return py::float_(value.get<double>());
-    case nlohmann::json::value_t::string:
-      return py::str(value.get<std::string>());
+    case nlohmann::json::value_t::string: {
+      // Byte-level LLM text may end inside a UTF-8 sequence; replace invalid bytes (U+FFFD) as
+      // the CLI's JSON does instead of raising UnicodeDecodeError (token ids stay exact).
+      const auto& s = value.get_ref<const std::string&>();
+      PyObject* text = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+      if (text == nullptr) throw py::error_already_set();
+      return py::reinterpret_steal<py::str>(text);
+    }
     case nlohmann::json::value_t::array: {
       py::list list;
       for (const auto& item : value)

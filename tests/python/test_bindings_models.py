@@ -161,6 +161,22 @@ def test_llm_strategies(llm):
 
 
 @needs_llm
+def test_llm_text_with_invalid_utf8(llm):
+    # The byte-level model may emit bytes that are not UTF-8; text replaces them with U+FFFD
+    # (as the CLI's JSON does) instead of raising, and the token ids keep the exact bytes.
+    invalid = 0
+    for seed in range(8):
+        r = llm.generate("\xe9t\xe9", max_new_tokens=48, temperature=3.0, top_k=256, seed=seed)
+        raw = bytes(t for t in r["tokens"] if t < 256)
+        assert r["text"] == raw.decode("utf-8", errors="replace")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            invalid += 1
+    assert invalid > 0, "no sample produced invalid UTF-8; the test exercises nothing"
+
+
+@needs_llm
 def test_llm_simulate(llm):
     r = llm.simulate("Hello", "mobile-7nm-lpddr4x", max_new_tokens=4)
     assert r["simulation"]["energy"]["total_energy_pj"] > 0
